@@ -1,0 +1,38 @@
+# Every target creates/uses .venv itself: on a fresh machine only Python 3.11+ is needed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint format dev clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir .
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/chargelake demo
+
+test: $(STAMP)
+	$(BIN)/python -m pytest
+
+bench: $(STAMP)
+	$(BIN)/python -m benchmarks
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+dev: $(STAMP)
+	mkdir -p data/dagster && touch data/dagster/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs

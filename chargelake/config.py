@@ -1,0 +1,78 @@
+"""The one configuration surface: environment variables (and a `.env` file if present).
+
+Secrets are read here and nowhere else; `redacted()` is what gets logged.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEMO_PSEUDONYM_KEY = "chargelake-demo-pseudonym-key-do-not-use-in-production"
+DEMO_OCPI_TOKEN = "chargelake-demo-token"
+
+
+def load_dotenv(path: Path = Path(".env")) -> None:
+    """Read KEY=VALUE lines into the environment without overriding what is already set."""
+    if not path.is_file():
+        return
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, value = line.split("=", 1)
+        os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def _absolute_lake_url(url: str) -> str:
+    """dbt and Delta run from other working directories, so local lake paths are made absolute."""
+    if "://" in url and not url.startswith("file://"):
+        return url.rstrip("/")
+    path = url.removeprefix("file://")
+    return str(Path(path).expanduser().resolve())
+
+
+@dataclass(frozen=True)
+class Settings:
+    lake_url: str
+    warehouse_path: str
+    ocpi_url: str | None
+    ocpi_token: str | None = field(repr=False)
+    ocpi_token_plain: bool
+    telemetry_url: str | None
+    telemetry_token: str | None = field(repr=False)
+    pseudonym_key: str = field(repr=False)
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        load_dotenv()
+        env = os.environ
+        key = env.get("CHARGELAKE_PSEUDONYM_KEY")
+        if not key:
+            warnings.warn(
+                "CHARGELAKE_PSEUDONYM_KEY is not set: using the public demo key. "
+                "Pseudonyms made with it can be reversed by anyone holding a token list.",
+                stacklevel=2,
+            )
+            key = DEMO_PSEUDONYM_KEY
+        return cls(
+            lake_url=_absolute_lake_url(env.get("CHARGELAKE_LAKE_URL", "./data/lake")),
+            warehouse_path=str(Path(env.get("CHARGELAKE_WAREHOUSE_PATH", "./data/warehouse.duckdb")).resolve()),
+            ocpi_url=env.get("CHARGELAKE_OCPI_URL"),
+            ocpi_token=env.get("CHARGELAKE_OCPI_TOKEN"),
+            ocpi_token_plain=env.get("CHARGELAKE_OCPI_TOKEN_PLAIN", "").lower() in ("1", "true"),
+            telemetry_url=env.get("CHARGELAKE_TELEMETRY_URL"),
+            telemetry_token=env.get("CHARGELAKE_TELEMETRY_TOKEN"),
+            pseudonym_key=key,
+        )
+
+    def redacted(self) -> dict[str, str | None]:
+        return {
+            "lake_url": self.lake_url,
+            "warehouse_path": self.warehouse_path,
+            "ocpi_url": self.ocpi_url,
+            "ocpi_token": "***" if self.ocpi_token else None,
+            "telemetry_url": self.telemetry_url,
+        }

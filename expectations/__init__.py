@@ -1,0 +1,2 @@
+"""The write-audit-publish gate: GE suites as code (one per raw table), validation of a staged
+partition, and its publication to the raw Delta table or its quarantine, with an audit row either way."""

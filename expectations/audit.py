@@ -1,0 +1,88 @@
+"""`audit/publications`: one row per publish or reject, appended to a Delta table.
+
+The row is the auditor's entry point: which run wrote which partition of which table, from which
+source window, how many rows in which files (with checksums), under which suite and result.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+
+import pyarrow as pa
+from deltalake import DeltaTable, write_deltalake
+
+from chargelake import __version__
+from chargelake.lake import Lake
+
+SCHEMA = pa.schema(
+    [
+        ("publication_id", pa.string()),
+        ("action", pa.string()),  # publish | quarantine
+        ("source", pa.string()),
+        ("table_name", pa.string()),
+        ("partition_date", pa.string()),
+        ("run_id", pa.string()),
+        ("load_id", pa.string()),
+        ("window_start", pa.timestamp("us", tz="UTC")),
+        ("window_end", pa.timestamp("us", tz="UTC")),
+        ("rows", pa.int64()),
+        ("table_rows", pa.string()),  # JSON {table: rows} for the family incl. child tables
+        ("files", pa.int64()),
+        ("file_checksums", pa.string()),  # JSON [{path, bytes, sha256}]
+        ("delta_versions", pa.string()),  # JSON {table: version}
+        ("suite", pa.string()),
+        ("validation_success", pa.bool_()),
+        ("validation_result_path", pa.string()),
+        ("failures", pa.string()),
+        ("location", pa.string()),  # raw table or quarantine folder
+        ("started_at", pa.timestamp("us", tz="UTC")),
+        ("finished_at", pa.timestamp("us", tz="UTC")),
+        ("code_version", pa.string()),
+    ]
+)
+
+
+@dataclass
+class Publication:
+    action: str
+    source: str
+    table_name: str
+    partition_date: str
+    run_id: str
+    load_id: str | None
+    window_start: datetime
+    window_end: datetime
+    rows: int
+    table_rows: dict[str, int]
+    file_checksums: list[dict]
+    delta_versions: dict[str, int | None]
+    suite: str
+    validation_success: bool
+    validation_result_path: str
+    failures: list[str]
+    location: str
+    started_at: datetime
+
+
+def record(lake: Lake, pub: Publication) -> dict:
+    row = asdict(pub)
+    row.update(
+        publication_id=str(uuid.uuid4()),
+        files=len(pub.file_checksums),
+        table_rows=json.dumps(pub.table_rows, sort_keys=True),
+        file_checksums=json.dumps(pub.file_checksums),
+        delta_versions=json.dumps(pub.delta_versions, sort_keys=True),
+        failures=json.dumps(pub.failures),
+        finished_at=datetime.now(UTC),
+        code_version=__version__,
+    )
+    table = pa.Table.from_pylist([row], schema=SCHEMA)
+    write_deltalake(lake.publications(), table, mode="append", storage_options=lake.delta_storage_options())
+    return row
+
+
+def read_publications(lake: Lake) -> pa.Table:
+    return DeltaTable(lake.publications(), storage_options=lake.delta_storage_options()).to_pyarrow_table()

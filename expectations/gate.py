@@ -1,0 +1,131 @@
+"""The gate: validate a staged partition, then publish it or quarantine it, and audit either way.
+
+Dagster calls the two halves separately (the blocking asset check validates and, on failure,
+quarantines; the raw asset publishes), `gate_partition` chains them for everything else. Publishing
+re-reads the stored validation outcome: data cannot reach the raw zone unvalidated, even if a check
+was skipped.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
+
+from chargelake.lake import Lake
+from expectations.audit import Publication, record
+from expectations.publish import publish_family, quarantine_family
+from expectations.staged import describe_files, read_files, staged_family
+from expectations.suites import rules_for
+from expectations.validate import ValidationOutcome, validate_frame
+
+
+class PublishRefusedError(RuntimeError):
+    """Publishing was asked for a partition that has no passing validation in this run."""
+
+
+@dataclass(frozen=True)
+class PartitionRef:
+    lake: Lake
+    source: str
+    table: str
+    run_id: str
+    partition: date
+    window: tuple[datetime, datetime]
+    load_id: str | None = None
+
+    @property
+    def outcome_path(self) -> str:
+        return self.lake.path("audit", "validations", self.run_id, f"{self.source}.{self.table}.outcome.json")
+
+
+def validate_partition(ref: PartitionRef) -> ValidationOutcome:
+    rules = rules_for(ref.source, ref.table)
+    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
+    if ref.table not in staged:
+        path = ref.lake.path("audit", "validations", ref.run_id, f"{rules.suite_name}.json")
+        with ref.lake.filesystem().open(path, "w") as fh:
+            json.dump({"success": True, "rows": 0, "note": "no rows staged for this window"}, fh)
+        outcome = ValidationOutcome(rules.suite_name, True, 0, path, 0)
+    else:
+        df = read_files(ref.lake, staged[ref.table]).to_pandas()
+        outcome = validate_frame(df, rules, ref.window, ref.lake, ref.run_id)
+    with ref.lake.filesystem().open(ref.outcome_path, "w") as fh:
+        json.dump(asdict(outcome), fh)
+    return outcome
+
+
+def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, staged, started, **kw) -> Publication:
+    files = [f for fs in staged.values() for f in fs]
+    return Publication(
+        action=action,
+        source=ref.source,
+        table_name=ref.table,
+        partition_date=ref.partition.isoformat(),
+        run_id=ref.run_id,
+        load_id=ref.load_id,
+        window_start=ref.window[0],
+        window_end=ref.window[1],
+        rows=outcome.rows,
+        file_checksums=[asdict(f) for f in describe_files(ref.lake, files)],
+        suite=outcome.suite,
+        validation_success=outcome.success,
+        validation_result_path=outcome.result_path,
+        failures=outcome.failures,
+        started_at=started,
+        **kw,
+    )
+
+
+def quarantine_partition(ref: PartitionRef, outcome: ValidationOutcome) -> dict:
+    started = datetime.now(UTC)
+    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
+    pub = _publication(ref, "quarantine", outcome, staged, started, table_rows={}, delta_versions={}, location="")
+    pub.location = quarantine_family(ref.lake, ref.source, ref.table, staged, ref.run_id, {"outcome": asdict(outcome)})
+    return record(ref.lake, pub)
+
+
+def stored_outcome(ref: PartitionRef) -> ValidationOutcome | None:
+    fs = ref.lake.filesystem()
+    if not fs.exists(ref.outcome_path):
+        return None
+    with fs.open(ref.outcome_path) as fh:
+        return ValidationOutcome(**json.load(fh))
+
+
+def publish_partition(ref: PartitionRef) -> dict:
+    outcome = stored_outcome(ref)
+    if outcome is None or not outcome.success:
+        state = "no validation" if outcome is None else "a failed validation"
+        raise PublishRefusedError(
+            f"refusing to publish {ref.source}.{ref.table} {ref.partition}: run {ref.run_id} has {state}"
+        )
+    started = datetime.now(UTC)
+    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
+    metadata = {
+        "chargelake.run_id": ref.run_id,
+        "chargelake.load_id": ref.load_id or "",
+        "chargelake.window_start": ref.window[0].isoformat(),
+        "chargelake.window_end": ref.window[1].isoformat(),
+        "chargelake.rows": outcome.rows,
+        "chargelake.validation_result": outcome.result_path,
+        "chargelake.suite": outcome.suite,
+    }
+    tables = publish_family(ref.lake, ref.source, ref.table, ref.partition, staged, ref.run_id, metadata)
+    pub = _publication(
+        ref,
+        "publish",
+        outcome,
+        staged,
+        started,
+        table_rows={t.table: t.rows for t in tables},
+        delta_versions={t.table: t.version for t in tables},
+        location=ref.lake.raw(ref.source, ref.table),
+    )
+    return record(ref.lake, pub)
+
+
+def gate_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict]:
+    outcome = validate_partition(ref)
+    row = publish_partition(ref) if outcome.success else quarantine_partition(ref, outcome)
+    return outcome, row

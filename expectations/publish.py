@@ -1,0 +1,95 @@
+"""Publish a validated partition into the raw Delta tables, or move it to quarantine.
+
+Publishing replaces exactly `partition_date = <day>` of each table of the family in one commit per
+table (Delta `replaceWhere`), so marts never see half a partition and a rerun never duplicates rows.
+Earlier versions stay readable through time travel until vacuumed.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+
+import pyarrow as pa
+from deltalake import CommitProperties, DeltaTable, write_deltalake
+from deltalake.exceptions import TableNotFoundError
+
+from chargelake.lake import Lake
+from expectations.staged import family, read_files
+
+PARTITION_COLUMN = "partition_date"
+
+
+@dataclass(frozen=True)
+class PublishedTable:
+    table: str
+    rows: int
+    version: int | None  # Delta version of the commit; None if nothing was written
+
+
+def _existing_tables(lake: Lake, source: str) -> list[str]:
+    fs = lake.filesystem()
+    root = lake.path("raw", source)
+    if not fs.exists(root):
+        return []
+    return [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(root, detail=False)]
+
+
+def _delta(lake: Lake, uri: str) -> DeltaTable | None:
+    try:
+        return DeltaTable(uri, storage_options=lake.delta_storage_options())
+    except TableNotFoundError:
+        return None
+
+
+def publish_family(
+    lake: Lake,
+    source: str,
+    table: str,
+    partition: date,
+    staged: dict[str, list[str]],
+    run_id: str,
+    metadata: dict[str, str],
+) -> list[PublishedTable]:
+    """Replace `partition` in `table` and its child tables with what was staged (nothing: emptied)."""
+    predicate = f"{PARTITION_COLUMN} = '{partition.isoformat()}'"
+    commit = CommitProperties(custom_metadata={k: str(v) for k, v in metadata.items()})
+    names = sorted(set(staged) | set(family(_existing_tables(lake, source), table)))
+    out = []
+    for name in names:
+        uri = lake.raw(source, name)
+        files = staged.get(name, [])
+        if files:
+            data = read_files(lake, files)
+            data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
+            data = data.append_column(PARTITION_COLUMN, pa.array([partition.isoformat()] * data.num_rows))
+            write_deltalake(
+                uri,
+                data,
+                partition_by=[PARTITION_COLUMN],
+                mode="overwrite",
+                predicate=predicate,
+                schema_mode="merge",
+                commit_properties=commit,
+                storage_options=lake.delta_storage_options(),
+            )
+            out.append(PublishedTable(name, data.num_rows, _delta(lake, uri).version()))
+        elif (dt := _delta(lake, uri)) is not None:
+            dt.delete(predicate, commit_properties=commit)
+            out.append(PublishedTable(name, 0, dt.version()))
+    return out
+
+
+def quarantine_family(
+    lake: Lake, source: str, table: str, staged: dict[str, list[str]], run_id: str, validation: dict
+) -> str:
+    """Move the staged files out of the way, next to the validation result that rejected them."""
+    fs = lake.filesystem()
+    target = lake.quarantine(run_id, source, table)
+    for name, files in staged.items():
+        for f in files:
+            fs.mv(f, f"{target}/{name}/{f.rsplit('/', 1)[-1]}")
+    with fs.open(f"{target}/validation.json", "w") as fh:
+        json.dump(validation, fh, indent=1, default=str)
+    return target

@@ -1,0 +1,46 @@
+"""The shape every suite shares: a table's rules as data, turned into a GE ExpectationSuite.
+
+Knowing one table's rules teaches all of them; a new raw table adds a `TableRules`, not code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import great_expectations as gx
+
+
+@dataclass(frozen=True)
+class TableRules:
+    source: str
+    table: str
+    key: tuple[str, ...]  # unique per staged partition (with the window column: every version kept)
+    required: tuple[str, ...]  # columns that must exist and never be null
+    non_negative: tuple[str, ...] = ()
+    enums: dict[str, frozenset[str]] = field(default_factory=dict)
+    window_column: str | None = "last_updated"
+
+    @property
+    def suite_name(self) -> str:
+        return f"{self.source}.{self.table}"
+
+
+def build_suite(rules: TableRules, window: tuple[datetime, datetime] | None) -> gx.ExpectationSuite:
+    """The suite for one partition: the window bounds come from the run, the rest from the rules."""
+    e = gx.expectations
+    items: list = []
+    for col in rules.required:
+        items.append(e.ExpectColumnToExist(column=col))
+        items.append(e.ExpectColumnValuesToNotBeNull(column=col))
+    items.append(e.ExpectCompoundColumnsToBeUnique(column_list=list(rules.key)))
+    for col in rules.non_negative:
+        items.append(e.ExpectColumnValuesToBeBetween(column=col, min_value=0))
+    for col, allowed in sorted(rules.enums.items()):
+        items.append(e.ExpectColumnValuesToBeInSet(column=col, value_set=sorted(allowed)))
+    if rules.window_column and window:
+        start, end = window
+        items.append(
+            e.ExpectColumnValuesToBeBetween(column=rules.window_column, min_value=start, max_value=end, strict_max=True)
+        )
+    return gx.ExpectationSuite(name=rules.suite_name, expectations=items)

@@ -1,0 +1,87 @@
+"""Run a suite on a staged partition (pandas, in an ephemeral GE context) and keep the result.
+
+GE's SQL datasource fails on DuckDB, so the data is validated as a DataFrame. The result JSON is
+written to `audit/validations/<run_id>/` where auditors and the publication row find it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import pandas as pd
+
+from chargelake.lake import Lake
+from expectations.rules import TableRules, build_suite
+
+
+@dataclass(frozen=True)
+class ValidationOutcome:
+    suite: str
+    success: bool
+    rows: int
+    result_path: str
+    evaluated: int
+    failures: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        if self.success:
+            return f"{self.suite}: {self.evaluated} expectations passed on {self.rows} rows"
+        return f"{self.suite}: {len(self.failures)} of {self.evaluated} expectations failed: " + "; ".join(
+            self.failures
+        )
+
+
+def _quiet_context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    logging.getLogger("great_expectations").setLevel(logging.WARNING)
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _describe(result, key: tuple[str, ...]) -> str:
+    cfg = result.expectation_config
+    kwargs = {
+        k: v for k, v in cfg.kwargs.items() if k in ("column", "column_list", "value_set", "min_value", "max_value")
+    }
+    res = result.result or {}
+    ids = res.get("partial_unexpected_index_list") or []
+    examples = ["/".join(str(row.get(k)) for k in key if k in row) for row in ids[:5] if isinstance(row, dict)]
+    shown = (
+        f", e.g. records {examples}"
+        if examples
+        else (
+            f", e.g. values {res.get('partial_unexpected_list', [])[:5]}" if res.get("partial_unexpected_list") else ""
+        )
+    )
+    count = res.get("unexpected_count")
+    counted = f" ({count} rows)" if count is not None else ""
+    return f"{cfg.type}{kwargs}{counted}{shown}"
+
+
+def validate_frame(
+    df: pd.DataFrame, rules: TableRules, window: tuple[datetime, datetime] | None, lake: Lake, run_id: str
+) -> ValidationOutcome:
+    result_path = lake.path("audit", "validations", run_id, f"{rules.suite_name}.json")
+    suite = build_suite(rules, window)
+    context = _quiet_context()
+    source = context.data_sources.add_pandas(name="staged")
+    asset = source.add_dataframe_asset(name=rules.suite_name)
+    batch_def = asset.add_batch_definition_whole_dataframe("partition")
+    batch = batch_def.get_batch(batch_parameters={"dataframe": df})
+    key_cols = [c for c in rules.key if c in df.columns]
+    result = batch.validate(
+        suite,
+        result_format={"result_format": "SUMMARY", "unexpected_index_column_names": key_cols},
+    )
+    failures = [_describe(r, rules.key) for r in result.results if not r.success]
+    with lake.filesystem().open(result_path, "w") as fh:
+        json.dump(result.to_json_dict(), fh, indent=1, default=str)
+    return ValidationOutcome(
+        rules.suite_name, bool(result.success), len(df), result_path, len(result.results), failures
+    )

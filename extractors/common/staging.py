@@ -1,0 +1,81 @@
+"""Run a dlt source into `staging/<run_id>/<source>/<table>/` as Parquet.
+
+Each run gets its own pipeline working directory: parallel partitions of one source must not race on
+dlt's local state, and a bounded window needs no state at all. dlt's `replace`/`merge` are never used
+here: publishing a partition is the gate's job (Delta replaceWhere).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+
+import dlt
+from dlt.common.pipeline import LoadInfo
+from dlt.pipeline.exceptions import PipelineStepFailed
+
+from chargelake.lake import Lake, s3fs_options
+from extractors.common.errors import SourceError
+
+LAYOUT = "{table_name}/{load_id}.{file_id}.{ext}"
+
+
+@dataclass(frozen=True)
+class StagingResult:
+    run_id: str
+    source: str
+    path: str
+    load_id: str
+    row_counts: dict[str, int]
+
+
+def _credentials(lake: Lake) -> dict | None:
+    if not lake.is_s3:
+        return None
+    opts = s3fs_options()
+    creds = {"aws_access_key_id": opts.get("key"), "aws_secret_access_key": opts.get("secret")}
+    if "endpoint_url" in opts:
+        creds["endpoint_url"] = opts["endpoint_url"]
+    region = opts.get("client_kwargs", {}).get("region_name")
+    if region:
+        creds["region_name"] = region
+    return {k: v for k, v in creds.items() if v}
+
+
+def unwrap(exc: BaseException) -> BaseException:
+    """The innermost SourceError behind dlt's step wrappers, so users see what went wrong."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, SourceError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exc
+
+
+def load_to_staging(source: dlt.sources.DltSource, lake: Lake, run_id: str) -> StagingResult:
+    work_dir = tempfile.mkdtemp(prefix="chargelake-dlt-")
+    safe = re.sub(r"[^A-Za-z0-9_]", "_", run_id)
+    try:
+        destination = dlt.destinations.filesystem(
+            bucket_url=lake.path("staging", run_id), layout=LAYOUT, credentials=_credentials(lake)
+        )
+        pipeline = dlt.pipeline(
+            pipeline_name=f"{source.name}_{safe}",
+            pipelines_dir=work_dir,
+            destination=destination,
+            dataset_name=source.name,
+        )
+        try:
+            info: LoadInfo = pipeline.run(source, loader_file_format="parquet")
+        except PipelineStepFailed as exc:
+            inner = unwrap(exc)
+            if inner is not exc:
+                raise inner from exc
+            raise
+        counts = dict(pipeline.last_trace.last_normalize_info.row_counts)
+        counts = {t: n for t, n in counts.items() if not t.startswith("_dlt")}
+        return StagingResult(run_id, source.name, lake.staging(run_id, source.name), info.loads_ids[0], counts)
+    finally:
+        shutil.rmtree(work_dir, ignore_errors=True)

@@ -1,0 +1,4 @@
+"""Dagster definitions, assets, partitions, resources, schedules and the `chargelake` CLI.
+
+Importing this package is cheap; `orchestration.definitions` is what loads Dagster, dbt and GE.
+"""

@@ -1,0 +1,129 @@
+"""`chargelake demo`: the bundled simulator on a free loopback port, the default window through the
+whole pipeline, and a summary of what landed where."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+from chargelake.config import DEMO_OCPI_TOKEN, Settings
+from chargelake.lake import Lake
+
+
+@dataclass
+class Simulator:
+    process: subprocess.Popen
+    versions_url: str
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_simulator(
+    start: date, end: date, seed: int = 42, token: str = DEMO_OCPI_TOKEN, extra_args: tuple[str, ...] = ()
+) -> Simulator:
+    cmd = [
+        sys.executable,
+        "-m",
+        "simulator.cli",
+        "--port",
+        "0",
+        "--seed",
+        str(seed),
+        "--start",
+        start.isoformat(),
+        "--end",
+        end.isoformat(),
+        "--token",
+        token,
+        *extra_args,
+    ]
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    line = proc.stdout.readline() if proc.stdout else ""
+    if "listening on" not in line:
+        proc.kill()
+        raise RuntimeError(f"simulator did not start: {line!r}")
+    return Simulator(proc, line.rsplit(" ", 1)[-1].strip())
+
+
+def demo_window(days: int, end: date | None = None) -> list[str]:
+    end = end or datetime.now(UTC).date()
+    return [(end - timedelta(days=days - i)).isoformat() for i in range(days)]
+
+
+def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
+    import duckdb
+    from deltalake import DeltaTable
+
+    from expectations.audit import read_publications
+
+    lake = Lake(settings.lake_url)
+    pubs = read_publications(lake).to_pylist()
+    mine = [p for p in pubs if p["run_id"] in run_ids]
+    published = sum(p["action"] == "publish" for p in mine)
+    quarantined = sum(p["action"] == "quarantine" for p in mine)
+    lines = [f"partitions (table x day): {published} published, {quarantined} quarantined"]
+    for table in ("locations", "sessions", "cdrs", "tariffs", "tokens"):
+        dt = DeltaTable(lake.raw("ocpi", table), storage_options=lake.delta_storage_options())
+        lines.append(
+            f"  raw/ocpi/{table:<10} {dt.to_pyarrow_dataset().count_rows():>6} rows, Delta version {dt.version()}"
+        )
+    con = duckdb.connect(settings.warehouse_path, read_only=True)
+    try:
+        n, kwh = con.execute(
+            "select count(*), coalesce(sum(energy_kwh), 0) from marts.fct_charging_sessions"
+        ).fetchone()
+        lines.append(f"sessions: {n}, energy: {kwh:,.1f} kWh")
+        for cur, excl, incl in con.execute(
+            "select currency, sum(cdr_cost_excl_vat), sum(cdr_cost_incl_vat) from marts.fct_charging_sessions "
+            "where cdr_key is not null group by 1 order by 1"
+        ).fetchall():
+            lines.append(f"  billed {cur}: {excl:,.2f} excl. VAT, {incl:,.2f} incl. VAT")
+    finally:
+        con.close()
+    lines += [
+        f"lake:      {settings.lake_url}",
+        f"warehouse: {settings.warehouse_path}  (schema marts; Parquet copies in {lake.path('marts')})",
+        "UI:        make dev  (then open http://127.0.0.1:3000)",
+    ]
+    return lines
+
+
+def run_demo(days: int = 7, seed: int = 42, instance=None) -> int:
+    from dagster import DagsterInstance
+
+    from orchestration.pipeline import run_pipeline
+
+    partitions = demo_window(days)
+    start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
+    print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
+    sim = start_simulator(start, end, seed)
+    os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
+    os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_OCPI_TOKEN
+    print(f"  simulator: {sim.versions_url}", flush=True)
+    t0 = time.monotonic()
+    try:
+        if instance is None:
+            home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path("data/dagster").resolve())))
+            home.mkdir(parents=True, exist_ok=True)
+            (home / "dagster.yaml").touch()
+            instance = DagsterInstance.get()
+        result = run_pipeline(partitions, instance, progress=lambda m: print(m, flush=True))
+    finally:
+        sim.stop()
+    settings = Settings.from_env()
+    print(f"done in {time.monotonic() - t0:.0f}s", flush=True)
+    if result.marts_success:
+        for line in summarise(settings, {d.run_id for d in result.days}):
+            print(line)
+    failed = [d for d in result.days if not d.success and not d.failed_checks]
+    return 0 if result.marts_success and not failed else 1

@@ -1,0 +1,1 @@
+"""Extract → gate → publish, one daily partition at a time, for every source."""

@@ -1,0 +1,19 @@
+"""The pipeline's view of the environment: settings are read when a step runs, not at import, so
+the same definitions serve the demo, tests and production with different environment variables."""
+
+from __future__ import annotations
+
+from dagster import ConfigurableResource
+
+from chargelake.config import Settings
+from chargelake.lake import Lake
+
+
+class ChargeLakeResource(ConfigurableResource):
+    """Configuration comes from CHARGELAKE_* environment variables (README, "Configuration")."""
+
+    def settings(self) -> Settings:
+        return Settings.from_env()
+
+    def lake(self) -> Lake:
+        return Lake(self.settings().lake_url)

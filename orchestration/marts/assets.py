@@ -1,0 +1,36 @@
+"""dbt models as assets (dagster-dbt). Sources map to the raw Delta assets through their
+`meta.dagster.asset_key`, so lineage in the UI runs from API to mart."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from chargelake.lake import Lake
+from orchestration.ingest.resources import ChargeLakeResource
+from orchestration.marts.export import export_marts
+from orchestration.marts.resources import dbt_project, ensure_manifest
+
+
+class ChargeLakeTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            return AssetKey(["warehouse", dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "warehouse"
+
+
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=ChargeLakeTranslator())
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, chargelake: ChargeLakeResource):
+    settings = chargelake.settings()
+    # dbt reads these through env_var(); absolute paths because dbt runs inside dbt_project/.
+    os.environ["CHARGELAKE_LAKE_URL"] = settings.lake_url
+    os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
+    os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
+    yield from dbt.cli(["build"], context=context).stream()
+    exported = export_marts(settings.warehouse_path, Lake(settings.lake_url))
+    context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}")

@@ -1,0 +1,33 @@
+"""Copy every table of the `marts` schema to `<lake>/marts/<model>/` as Parquet, for BI tools and
+other engines that read files rather than the DuckDB warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+
+from chargelake.lake import Lake
+
+
+def export_marts(warehouse_path: str, lake: Lake) -> dict[str, int]:
+    fs = lake.filesystem()
+    out: dict[str, int] = {}
+    con = duckdb.connect(warehouse_path, read_only=True)
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        for table in tables:
+            arrow = con.execute(f'select * from marts."{table}"').arrow()
+            arrow = arrow.read_all() if hasattr(arrow, "read_all") else arrow
+            target = f"{lake.marts(table)}/{table}.parquet"
+            import pyarrow.parquet as pq
+
+            with fs.open(target, "wb") as fh:
+                pq.write_table(arrow, fh)
+            out[table] = arrow.num_rows
+    finally:
+        con.close()
+    return out

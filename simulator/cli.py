@@ -1,0 +1,75 @@
+"""`chargelake simulator serve`: run the bundled CPMS on loopback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date, timedelta
+
+from simulator.server import SimConfig, make_server
+from simulator.timefmt import parse_iso
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    today = date.today()
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
+    parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (printed)")
+    parser.add_argument("--seed", type=int, default=42, help="network seed: same seed, same data")
+    parser.add_argument("--sites", type=int, default=3, help="number of sites (>= 3 gives 3 time zones)")
+    parser.add_argument("--evses-per-site", type=int, default=4)
+    parser.add_argument(
+        "--start",
+        type=date.fromisoformat,
+        default=today - timedelta(days=7),
+        help="first day of simulated activity (YYYY-MM-DD, UTC); network created then",
+    )
+    parser.add_argument(
+        "--end", type=date.fromisoformat, default=today, help="day after the last simulated day (exclusive)"
+    )
+    parser.add_argument(
+        "--now", type=parse_iso, default=None, help="the simulator's 'now' (ISO 8601); default: midnight UTC at --end"
+    )
+    parser.add_argument("--token", default="chargelake-demo-token", help="credentials token clients must send")
+    parser.add_argument(
+        "--accept-plain-token",
+        action="store_true",
+        help="also accept the token unencoded (some partners send it plain)",
+    )
+    parser.add_argument("--page-limit", type=int, default=100, help="largest page the server returns")
+
+
+def config_from_args(args: argparse.Namespace) -> SimConfig:
+    return SimConfig(
+        seed=args.seed,
+        sites=args.sites,
+        evses_per_site=args.evses_per_site,
+        start=args.start,
+        end=args.end,
+        now=args.now,
+        token=args.token,
+        accept_plain_token=args.accept_plain_token,
+        page_limit=args.page_limit,
+    )
+
+
+def serve(args: argparse.Namespace) -> int:
+    server = make_server(config_from_args(args), args.host, args.port)
+    host, port = server.server_address[:2]
+    print(f"simulator listening on http://{host}:{port}/ocpi/versions", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="chargelake simulator serve", description=__doc__)
+    add_arguments(parser)
+    return serve(parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

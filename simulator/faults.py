@@ -1,0 +1,61 @@
+"""Injected failures, so tests can make the simulator behave like a CPMS on a bad day.
+
+A rule names a module, a kind and how many times it fires (optionally only at one page offset):
+`http_500`, `http_503`, `http_429` (with Retry-After), `envelope_error` (HTTP 200 with OCPI
+status_code 3000), `negative_energy` and `missing_id` (corrupt the first record of a page).
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from dataclasses import dataclass, field
+
+KINDS = {"http_500", "http_503", "http_429", "envelope_error", "negative_energy", "missing_id"}
+
+
+@dataclass
+class FaultRule:
+    module: str
+    kind: str
+    times: int = 1
+    offset: int | None = None
+
+    def corrupt(self, page: list[dict]) -> list[dict]:
+        if not page:
+            return page
+        page = [copy.deepcopy(page[0]), *page[1:]]
+        first = page[0]
+        if self.kind == "negative_energy":
+            for key in ("kwh", "total_energy"):
+                if key in first:
+                    first[key] = -abs(first[key]) - 1.0
+        elif self.kind == "missing_id":
+            first.pop("id", None)
+            first.pop("uid", None)
+        return page
+
+
+@dataclass
+class FaultPlan:
+    rules: list[FaultRule] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add_many(self, rules: list[dict]) -> None:
+        for r in rules:
+            if r.get("kind") not in KINDS:
+                raise ValueError(f"unknown fault kind {r.get('kind')!r}; known: {sorted(KINDS)}")
+        with self._lock:
+            self.rules.extend(FaultRule(**r) for r in rules)
+
+    def clear(self) -> None:
+        with self._lock:
+            self.rules.clear()
+
+    def take(self, module: str, offset: int) -> FaultRule | None:
+        with self._lock:
+            for rule in self.rules:
+                if rule.module == module and rule.times > 0 and rule.offset in (None, offset):
+                    rule.times -= 1
+                    return rule
+        return None

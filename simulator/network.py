@@ -1,0 +1,228 @@
+"""The static part of the simulated network: sites, EVSEs, connectors, tokens and tariffs.
+
+Sites are picked from a fixed catalogue so that time zones on both hemispheres and on both sides of
+the Atlantic are present from the smallest network on (DST changes on different dates).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from simulator.rng import derived_rng
+
+COUNTRY_CODE = "NL"
+PARTY_ID = "CLK"
+
+
+@dataclass(frozen=True)
+class SiteTemplate:
+    name: str
+    kind: str  # workplace | depot | public_dc
+    time_zone: str
+    country: str  # ISO 3166-1 alpha-3, as OCPI wants for Location.country
+    city: str
+    postal_code: str
+    address: str
+    latitude: float
+    longitude: float
+    currency: str
+    vat_percent: float | None  # None: no VAT applies (US sales tax is not VAT)
+
+
+SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
+    SiteTemplate(
+        "Amsterdam Zuidas Workplace",
+        "workplace",
+        "Europe/Amsterdam",
+        "NLD",
+        "Amsterdam",
+        "1082 MD",
+        "Gustav Mahlerlaan 10",
+        52.3383,
+        4.8724,
+        "EUR",
+        21.0,
+    ),
+    SiteTemplate(
+        "Newark Fleet Depot",
+        "depot",
+        "America/New_York",
+        "USA",
+        "Newark",
+        "07105",
+        "200 Doremus Ave",
+        40.7230,
+        -74.1414,
+        "USD",
+        None,
+    ),
+    SiteTemplate(
+        "Sydney Olympic Park Fast Charge",
+        "public_dc",
+        "Australia/Sydney",
+        "AUS",
+        "Sydney",
+        "2127",
+        "8 Australia Ave",
+        -33.8473,
+        151.0694,
+        "AUD",
+        10.0,
+    ),
+    SiteTemplate(
+        "Berlin Adlershof Depot",
+        "depot",
+        "Europe/Berlin",
+        "DEU",
+        "Berlin",
+        "12489",
+        "Rudower Chaussee 17",
+        52.4310,
+        13.5300,
+        "EUR",
+        19.0,
+    ),
+    SiteTemplate(
+        "Utrecht A12 Fast Charge",
+        "public_dc",
+        "Europe/Amsterdam",
+        "NLD",
+        "Utrecht",
+        "3526 KS",
+        "Europalaan 2",
+        52.0700,
+        5.1100,
+        "EUR",
+        21.0,
+    ),
+    SiteTemplate(
+        "Toronto Liberty Workplace",
+        "workplace",
+        "America/Toronto",
+        "CAN",
+        "Toronto",
+        "M6K 3P6",
+        "171 East Liberty St",
+        43.6385,
+        -79.4170,
+        "CAD",
+        13.0,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Connector:
+    id: str
+    standard: str
+    format: str
+    power_type: str
+    max_voltage: int
+    max_amperage: int
+    max_electric_power: int  # W
+
+
+@dataclass(frozen=True)
+class Evse:
+    uid: str
+    evse_id: str
+    power_kw: float
+    is_dc: bool
+    connectors: tuple[Connector, ...]
+    tariff_id: str
+
+
+@dataclass(frozen=True)
+class Site:
+    id: str
+    template: SiteTemplate
+    evses: tuple[Evse, ...]
+    grid_capacity_kw: float
+
+
+@dataclass(frozen=True)
+class Token:
+    uid: str
+    type: str  # RFID | APP_USER
+    contract_id: str
+    visual_number: str
+    issuer: str
+    group_id: str
+
+
+@dataclass
+class Network:
+    seed: int
+    created_at: datetime
+    sites: tuple[Site, ...]
+    tokens: tuple[Token, ...]
+    tariffs: dict[str, dict] = field(default_factory=dict)
+
+    def evses(self) -> list[tuple[Site, Evse]]:
+        return [(site, evse) for site in self.sites for evse in site.evses]
+
+
+def _connectors(is_dc: bool, power_kw: float) -> tuple[Connector, ...]:
+    if is_dc:
+        watts = int(power_kw * 1000)
+        return (
+            Connector("1", "IEC_62196_T2_COMBO", "CABLE", "DC", 920, int(watts / 400), watts),
+            Connector("2", "CHADEMO", "CABLE", "DC", 500, 125, min(watts, 62500)),
+        )
+    amps = 32 if power_kw > 11 else 16
+    return (Connector("1", "IEC_62196_T2", "SOCKET", "AC_3_PHASE", 400, amps, int(power_kw * 1000)),)
+
+
+def tariff_ids_for(template: SiteTemplate) -> tuple[str, str]:
+    return f"AC-{template.currency}", f"DC-{template.currency}"
+
+
+def build_network(
+    seed: int, created_at: datetime, sites: int = 3, evses_per_site: int = 4, tokens: int = 40
+) -> Network:
+    from simulator.tariffs import build_tariffs
+
+    built_sites = []
+    for s in range(sites):
+        template = SITE_CATALOGUE[s % len(SITE_CATALOGUE)]
+        rng = derived_rng(seed, "site", s)
+        site_id = f"LOC{s + 1:03d}"
+        ac_tariff, dc_tariff = tariff_ids_for(template)
+        dc_count = max(1, evses_per_site // 2) if template.kind == "public_dc" else 1
+        evses = []
+        for e in range(evses_per_site):
+            is_dc = e < dc_count
+            power = rng.choice((50.0, 150.0)) if is_dc else rng.choice((11.0, 22.0))
+            evses.append(
+                Evse(
+                    uid=f"{site_id}-E{e + 1:02d}",
+                    evse_id=f"{COUNTRY_CODE}*{PARTY_ID}*E{s + 1:03d}{e + 1:03d}",
+                    power_kw=power,
+                    is_dc=is_dc,
+                    connectors=_connectors(is_dc, power),
+                    tariff_id=dc_tariff if is_dc else ac_tariff,
+                )
+            )
+        capacity = round(sum(ev.power_kw for ev in evses) * rng.uniform(0.6, 0.9), -1)
+        built_sites.append(Site(site_id, template, tuple(evses), capacity))
+
+    groups = ("FLEET-OPS", "FLEET-SALES", "STAFF", "VISITORS")
+    built_tokens = []
+    for t in range(tokens):
+        rng = derived_rng(seed, "token", t)
+        is_app = t % 4 == 3
+        uid = f"APP{rng.getrandbits(40):010X}" if is_app else f"{rng.getrandbits(56):014X}"
+        built_tokens.append(
+            Token(
+                uid=uid,
+                type="APP_USER" if is_app else "RFID",
+                contract_id=f"NL-CLK-C{rng.randrange(10**8):08d}-{rng.choice('ABCDEFGHJK')}",
+                visual_number=f"CLK-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}",
+                issuer="ChargeLake Mobility",
+                group_id=groups[t % len(groups)],
+            )
+        )
+    network = Network(seed, created_at, tuple(built_sites), tuple(built_tokens))
+    network.tariffs = build_tariffs(network)
+    return network

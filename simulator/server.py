@@ -1,0 +1,204 @@
+"""HTTP server speaking OCPI 2.2.1 as a CPO, on loopback.
+
+Paths: `/ocpi/versions`, `/ocpi/2.2.1` (version details), `/ocpi/cpo/2.2.1/<module>` (paginated
+lists with `date_from`/`date_to` on `last_updated`, `offset`/`limit`, `Link`, `X-Total-Count`,
+`X-Limit`). `/_sim/faults` (POST/DELETE) lets tests inject failures; see `simulator.faults`.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlencode, urlsplit
+from zoneinfo import ZoneInfo
+
+from simulator import ocpi
+from simulator.faults import FaultPlan
+from simulator.network import Network, build_network
+from simulator.timefmt import iso, parse_iso
+
+VERSION = "2.2.1"
+UTC = ZoneInfo("UTC")
+
+
+@dataclass
+class SimConfig:
+    seed: int = 42
+    sites: int = 3
+    evses_per_site: int = 4
+    start: date = date(2026, 1, 5)
+    end: date = date(2026, 1, 12)  # exclusive
+    now: datetime | None = None  # default: end of window
+    token: str = "chargelake-demo-token"
+    accept_plain_token: bool = False
+    page_limit: int = 100
+
+    @property
+    def effective_now(self) -> datetime:
+        return self.now or datetime.combine(self.end, time(0), UTC)
+
+    def build(self) -> Network:
+        created = datetime.combine(self.start, time(0), UTC)
+        return build_network(self.seed, created, self.sites, self.evses_per_site)
+
+
+@dataclass
+class SimState:
+    config: SimConfig
+    network: Network
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    _cache: OrderedDict = field(default_factory=OrderedDict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def listing(self, module: str, date_from: datetime | None, date_to: datetime | None) -> list[dict]:
+        key = (module, date_from, date_to)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+        cfg = self.config
+        # Sessions are generated per local day; a day either side covers every time zone and
+        # sessions that end (and so are last updated) after midnight.
+        first = (date_from.date() if date_from else cfg.start) - timedelta(days=2)
+        last = (date_to.date() if date_to else cfg.end) + timedelta(days=1)
+        first, last = max(first, cfg.start - timedelta(days=1)), min(last, cfg.end)
+        until = datetime.combine(cfg.end, time(0), UTC)
+        items = ocpi.objects(self.network, module, cfg.effective_now, first, last, until)
+        lo = iso(date_from) if date_from else ""
+        hi = iso(date_to) if date_to else "9999"
+        items = [o for o in items if lo <= o["last_updated"] < hi]
+        with self._lock:
+            self._cache[key] = items
+            while len(self._cache) > 64:
+                self._cache.popitem(last=False)
+        return items
+
+
+def envelope(data, status_code: int = 1000, message: str = "Success") -> dict:
+    return {
+        "data": data,
+        "status_code": status_code,
+        "status_message": message,
+        "timestamp": iso(datetime.now(UTC)),
+    }
+
+
+class Handler(BaseHTTPRequestHandler):
+    server_version = "ChargeLakeSimulator/0.1"
+    protocol_version = "HTTP/1.1"
+    state: SimState  # set on the subclass made by make_server
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - stdlib signature
+        pass
+
+    # -- plumbing -------------------------------------------------------------------------
+    def _send(self, status: int, body: dict | list, headers: dict[str, str] | None = None) -> None:
+        payload = json.dumps(body, separators=(",", ":")).encode()
+        self._send_raw(status, payload, headers)
+
+    def _send_raw(self, status: int, payload: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        for k, v in (headers or {}).items():
+            self.send_header(k, v)
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _base(self) -> str:
+        host, port = self.server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def _authorised(self) -> bool:
+        header = self.headers.get("Authorization", "")
+        if not header.startswith("Token "):
+            return False
+        value = header[len("Token ") :].strip()
+        expected = self.state.config.token
+        if value == base64.b64encode(expected.encode()).decode():
+            return True
+        return self.state.config.accept_plain_token and value == expected
+
+    # -- routes ---------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        path = url.path.rstrip("/")
+        if not self._authorised():
+            self._send(401, envelope(None, 2000, "Unauthorized: missing or invalid Token"))
+            return
+        if path == "/ocpi/versions":
+            self._send(200, envelope([{"version": VERSION, "url": f"{self._base()}/ocpi/{VERSION}"}]))
+        elif path == f"/ocpi/{VERSION}":
+            endpoints = [
+                {"identifier": m, "role": "SENDER", "url": f"{self._base()}/ocpi/cpo/{VERSION}/{m}"}
+                for m in ocpi.MODULES
+            ]
+            self._send(200, envelope({"version": VERSION, "endpoints": endpoints}))
+        elif path.startswith(f"/ocpi/cpo/{VERSION}/") and path.rsplit("/", 1)[1] in ocpi.MODULES:
+            self._list(path.rsplit("/", 1)[1], parse_qs(url.query))
+        else:
+            self._send(404, envelope(None, 2000, f"Unknown path {url.path}"))
+
+    def _list(self, module: str, query: dict[str, list[str]]) -> None:
+        def arg(name: str) -> str | None:
+            return query.get(name, [None])[0]
+
+        try:
+            date_from = parse_iso(arg("date_from")) if arg("date_from") else None
+            date_to = parse_iso(arg("date_to")) if arg("date_to") else None
+            offset = int(arg("offset") or 0)
+            requested = int(arg("limit") or self.state.config.page_limit)
+        except ValueError as exc:
+            self._send(400, envelope(None, 2001, f"Invalid parameter: {exc}"))
+            return
+        fault = self.state.faults.take(module, offset)
+        if fault is not None and fault.kind in ("http_500", "http_503", "http_429", "envelope_error"):
+            status = {"http_500": 500, "http_503": 503, "http_429": 429}.get(fault.kind, 200)
+            headers = {"Retry-After": "1"} if status == 429 else {}
+            body = (
+                envelope(None, 3000, "Injected failure")
+                if status == 200
+                else envelope(None, 3000, "Injected HTTP error")
+            )
+            self._send(status, body, headers)
+            return
+        items = self.state.listing(module, date_from, date_to)
+        limit = max(1, min(requested, self.state.config.page_limit))
+        page = items[offset : offset + limit]
+        if fault is not None:
+            page = fault.corrupt(page)
+        headers = {"X-Total-Count": str(len(items)), "X-Limit": str(limit)}
+        if offset + limit < len(items):
+            params = {"offset": offset + limit, "limit": limit}
+            params.update({k: v for k, v in (("date_from", arg("date_from")), ("date_to", arg("date_to"))) if v})
+            nxt = f"{self._base()}/ocpi/cpo/{VERSION}/{module}/?{urlencode(params)}"
+            headers["Link"] = f'<{nxt}>; rel="next"'
+        self._send(200, envelope(page), headers)
+
+    def do_POST(self) -> None:
+        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults" or not self._authorised():
+            self._send(404 if self._authorised() else 401, envelope(None, 2000, "Not found"))
+            return
+        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+        self.state.faults.add_many(body.get("rules", []))
+        self._send(200, envelope({"rules": len(self.state.faults.rules)}))
+
+    def do_DELETE(self) -> None:
+        if urlsplit(self.path).path.rstrip("/") == "/_sim/faults" and self._authorised():
+            self.state.faults.clear()
+            self._send(200, envelope(None))
+        else:
+            self._send(404, envelope(None, 2000, "Not found"))
+
+
+def make_server(config: SimConfig, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    state = SimState(config, config.build())
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer((host, port), handler)
+    server.daemon_threads = True
+    return server

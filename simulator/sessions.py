@@ -1,0 +1,152 @@
+"""Charging sessions, generated lazily per EVSE and local day from a derived seed.
+
+Usage follows the site's kind: workplace (weekday morning arrivals, long dwell), fleet depot
+(evening arrivals, overnight) and public DC (short sessions all day). Energy is bounded by the EVSE,
+the vehicle's acceptance and the battery; after charging ends the car may stay (parking time).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from simulator.costing import bounded_total, price_periods
+from simulator.network import Evse, Network, Site, Token
+from simulator.rng import derived_rng
+from simulator.timefmt import iso
+
+
+@dataclass(frozen=True)
+class SimSession:
+    id: str
+    site: Site
+    evse: Evse
+    connector_id: str
+    token: Token
+    start: datetime
+    charge_end: datetime
+    end: datetime
+    power_kw: float
+    periods: tuple[dict, ...]  # OCPI ChargingPeriods, volumes rounded as served
+    tariff: dict
+
+    @property
+    def kwh(self) -> float:
+        return round(sum(_dim(p, "ENERGY") for p in self.periods), 3)
+
+
+def _dim(period: dict, kind: str) -> float:
+    return sum(d["volume"] for d in period["dimensions"] if d["type"] == kind)
+
+
+def _arrivals(kind: str, local_day: date, rng) -> list[tuple[float, float]]:
+    """(arrival hour, dwell hours) in local time for one EVSE-day."""
+    weekend = local_day.weekday() >= 5
+    if kind == "workplace":
+        n = rng.choice((0, 1)) if weekend else rng.choice((1, 1, 2))
+        return [(rng.uniform(7.0, 10.0) + 5 * i, rng.uniform(2.5, 8.5) / (i + 1)) for i in range(n)]
+    if kind == "depot":
+        n = rng.choice((0, 1, 1)) if weekend else 1
+        return [(rng.uniform(17.0, 20.5), rng.uniform(8.0, 12.0)) for _ in range(n)]
+    n = rng.randint(2, 5) if weekend else rng.randint(3, 8)
+    return sorted((rng.uniform(6.0, 23.5), rng.uniform(0.3, 1.0)) for _ in range(n))
+
+
+def _boundaries(tariff: dict, start: datetime, end: datetime, tz: ZoneInfo) -> list[datetime]:
+    """Local times at which a tariff element may switch: restriction start/end times and midnight."""
+    marks = {"00:00"}
+    for element in tariff["elements"]:
+        r = element.get("restrictions") or {}
+        marks.update(v for k, v in r.items() if k in ("start_time", "end_time"))
+    out = []
+    day = start.astimezone(tz).date()
+    while datetime.combine(day, time(0), tz) < end:
+        for m in marks:
+            ts = datetime.combine(day, time(int(m[:2]), int(m[3:])), tz).astimezone(UTC)
+            if start < ts < end:
+                out.append(ts)
+        day += timedelta(days=1)
+    return sorted(out)
+
+
+def _periods(start, charge_end, end, power_kw, tariff, tz) -> tuple[dict, ...]:
+    cuts = sorted({start, charge_end, end, *_boundaries(tariff, start, end, tz)})
+    periods = []
+    for a, b in itertools.pairwise(cuts):
+        hours = (b - a).total_seconds() / 3600
+        if a < charge_end:
+            dims = [
+                {"type": "ENERGY", "volume": round(power_kw * hours, 3)},
+                {"type": "TIME", "volume": round(hours, 6)},
+            ]
+        else:
+            dims = [{"type": "PARKING_TIME", "volume": round(hours, 6)}]
+        periods.append({"start_date_time": iso(a), "dimensions": dims, "tariff_id": tariff["id"]})
+    return tuple(periods)
+
+
+def sessions_for_evse_day(network: Network, site: Site, evse: Evse, local_day: date) -> list[SimSession]:
+    rng = derived_rng(network.seed, "sessions", evse.uid, local_day.isoformat())
+    tz = ZoneInfo(site.template.time_zone)
+    tariff = network.tariffs[evse.tariff_id]
+    out: list[SimSession] = []
+    busy_until = datetime.combine(local_day, time(0), tz).astimezone(UTC)
+    for n, (hour, dwell) in enumerate(_arrivals(site.template.kind, local_day, rng)):
+        start = (datetime.combine(local_day, time(0), tz) + timedelta(hours=hour)).astimezone(UTC)
+        start = start.replace(microsecond=0)
+        battery = rng.uniform(40, 100)
+        need_kwh = battery * rng.uniform(0.2, 0.7)
+        if evse.is_dc:
+            power = min(evse.power_kw, rng.choice((50.0, 100.0, 150.0, 250.0))) * 0.8
+            charge_h = need_kwh / power
+            dwell = charge_h + rng.choice((0.0, 0.0, 0.05, 0.15))
+        else:
+            power = min(evse.power_kw, rng.choice((7.4, 11.0, 11.0, 22.0)))
+            charge_h = min(need_kwh / power, dwell)
+        end = start + timedelta(seconds=round(dwell * 3600))
+        charge_end = start + timedelta(seconds=round(charge_h * 3600))
+        if start < busy_until or charge_end <= start:
+            continue
+        busy_until = end + timedelta(minutes=5)
+        token = network.tokens[rng.randrange(len(network.tokens))]
+        out.append(
+            SimSession(
+                id=f"{evse.uid}-{local_day:%Y%m%d}-{n + 1}",
+                site=site,
+                evse=evse,
+                connector_id=evse.connectors[rng.randrange(len(evse.connectors))].id,
+                token=token,
+                start=start,
+                charge_end=charge_end,
+                end=end,
+                power_kw=power,
+                periods=_periods(start, charge_end, end, power, tariff, tz),
+                tariff=tariff,
+            )
+        )
+    return out
+
+
+def session_cost(session: SimSession) -> dict:
+    """CDR cost fields, rounded to cents as a CPO bills them."""
+    cost = price_periods(session.tariff, list(session.periods), session.site.template.time_zone)
+    excl, incl = bounded_total(session.tariff, cost)
+    out = {"total_cost": {"excl_vat": round(excl, 2), "incl_vat": round(incl, 2)}}
+    for kind, name in (("FLAT", "fixed"), ("ENERGY", "energy"), ("TIME", "time"), ("PARKING_TIME", "parking")):
+        d = cost.dimensions.get(kind)
+        if d is not None:
+            out[f"total_{name}_cost"] = {"excl_vat": round(d.excl_vat, 2), "incl_vat": round(d.incl_vat, 2)}
+    return out
+
+
+def sessions_between(network: Network, first: date, last: date) -> list[SimSession]:
+    """All sessions of local days first..last (inclusive), in a stable order."""
+    out = []
+    for site, evse in network.evses():
+        day = first
+        while day <= last:
+            out.extend(sessions_for_evse_day(network, site, evse, day))
+            day += timedelta(days=1)
+    return out
