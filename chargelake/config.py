@@ -14,6 +14,24 @@ DEMO_PSEUDONYM_KEY = "chargelake-demo-pseudonym-key-do-not-use-in-production"
 DEMO_OCPI_TOKEN = "chargelake-demo-token"
 
 
+# ChargeLake runs on closed networks and must not call home: the tools it drives all collect usage
+# statistics by default. An operator who wants them can set these variables explicitly.
+NO_TELEMETRY = {
+    "RUNTIME__DLTHUB_TELEMETRY": "false",  # dlt
+    "GX_ANALYTICS_ENABLED": "false",  # Great Expectations
+    "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",  # dbt
+    "DAGSTER_DISABLE_TELEMETRY": "true",  # Dagster (and `telemetry: enabled: false` in dagster.yaml)
+}
+
+
+def disable_telemetry() -> None:
+    for key, value in NO_TELEMETRY.items():
+        os.environ.setdefault(key, value)
+
+
+disable_telemetry()
+
+
 def load_dotenv(path: Path = Path(".env")) -> None:
     """Read KEY=VALUE lines into the environment without overriding what is already set."""
     if not path.is_file():

@@ -2,3 +2,5 @@
 
 Importing this package is cheap; `orchestration.definitions` is what loads Dagster, dbt and GE.
 """
+
+import chargelake.config  # noqa: F401  (switches third-party telemetry off before anything loads)

@@ -21,6 +21,12 @@ def main(argv: list[str] | None = None) -> int:
     demo = sub.add_parser("demo", help="run the main job on the bundled simulator and a local lake")
     demo.add_argument("--days", type=int, default=7, help="days to run, ending yesterday (UTC)")
     demo.add_argument("--seed", type=int, default=42, help="simulator seed")
+    demo.add_argument(
+        "--until",
+        type=date.fromisoformat,
+        default=None,
+        help="day after the last day run (YYYY-MM-DD, UTC); default today",
+    )
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
@@ -38,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "demo":
         from orchestration.demo import run_demo
 
-        return run_demo(days=args.days, seed=args.seed)
+        return run_demo(days=args.days, seed=args.seed, until=args.until)
     if args.command == "simulator":
         from simulator.cli import serve as serve_simulator
 

@@ -55,6 +55,13 @@ def start_simulator(
     return Simulator(proc, line.rsplit(" ", 1)[-1].strip())
 
 
+def write_instance_config(home: Path) -> None:
+    """A Dagster home for the CLI and `make dev`: local storage, no telemetry."""
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text("telemetry:\n  enabled: false\n")
+
+
 def demo_window(days: int, end: date | None = None) -> list[str]:
     end = end or datetime.now(UTC).date()
     return [(end - timedelta(days=days - i)).isoformat() for i in range(days)]
@@ -98,12 +105,12 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     return lines
 
 
-def run_demo(days: int = 7, seed: int = 42, instance=None) -> int:
+def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=None) -> int:
     from dagster import DagsterInstance
 
     from orchestration.pipeline import run_pipeline
 
-    partitions = demo_window(days)
+    partitions = demo_window(days, until)
     start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
     print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
     sim = start_simulator(start, end, seed)
@@ -115,7 +122,7 @@ def run_demo(days: int = 7, seed: int = 42, instance=None) -> int:
         if instance is None:
             home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path("data/dagster").resolve())))
             home.mkdir(parents=True, exist_ok=True)
-            (home / "dagster.yaml").touch()
+            write_instance_config(home)
             instance = DagsterInstance.get()
         result = run_pipeline(partitions, instance, progress=lambda m: print(m, flush=True))
     finally:

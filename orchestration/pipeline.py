@@ -3,11 +3,16 @@ warehouse once. Used by `chargelake demo` and `chargelake run`, and by the end-t
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
 
 from dagster import DagsterInstance
+
+from chargelake.config import Settings
 
 # The CLI prints its own progress; Dagster's step-by-step console log stays in the run's event log.
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
@@ -44,7 +49,9 @@ def run_pipeline(
     instance: DagsterInstance,
     build_marts: bool = True,
     progress: Callable[[str], None] = print,
+    log_dir: Path | None = None,
 ) -> PipelineResult:
+    """`log_dir` receives dbt's own log (dagster-dbt echoes it to stdout); default: beside the warehouse."""
     from orchestration.definitions import defs
 
     ingest = defs.resolve_job_def("ingest_daily")
@@ -73,13 +80,19 @@ def run_pipeline(
     marts_ok: bool | None = None
     marts_seconds = 0.0
     if build_marts:
-        progress("  building the warehouse (dbt build + mart export) ...")
+        log_dir = log_dir or Path(Settings.from_env().warehouse_path).parent / "logs"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        log_path = log_dir / f"dbt-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
+        progress(f"  building the warehouse (dbt build + mart export; log: {log_path}) ...")
         t0 = time.monotonic()
-        marts = defs.resolve_job_def("build_marts").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
-        )
+        with log_path.open("w") as log, contextlib.redirect_stdout(log):
+            marts = defs.resolve_job_def("build_marts").execute_in_process(
+                instance=instance, raise_on_error=False, run_config=QUIET
+            )
         marts_ok, marts_seconds = marts.success, time.monotonic() - t0
-        progress(
-            f"  warehouse {'built' if marts_ok else 'FAILED: ' + str(_first_error(marts))} in {marts_seconds:.1f}s"
-        )
+        if marts_ok:
+            progress(f"  warehouse built in {marts_seconds:.1f}s")
+        else:
+            tail = [line for line in log_path.read_text().splitlines() if line.strip()][-15:]
+            progress(f"  warehouse FAILED: {_first_error(marts)}\n" + "\n".join("    " + t for t in tail))
     return PipelineResult(days, marts_ok, marts_seconds)

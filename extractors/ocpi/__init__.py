@@ -7,7 +7,7 @@ resource, before dlt buffers anything on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 import dlt
@@ -16,7 +16,7 @@ from dlt.sources import DltResource
 from extractors.common.errors import SourceError
 from extractors.common.normalise import floats_for
 from extractors.common.pseudonymise import pseudonymise_paths
-from extractors.ocpi.helpers import OcpiClient, ocpi_datetime
+from extractors.ocpi.helpers import OcpiClient, Page, ocpi_datetime
 from extractors.ocpi.settings import (
     DECIMAL_FIELDS,
     DEFAULT_PAGE_LIMIT,
@@ -39,14 +39,16 @@ def column_hints(module: str) -> dict:
     return hints
 
 
-def _module_resource(client: OcpiClient, module: str, url: str, params: dict, pseudonym_key: str) -> DltResource:
+def module_resource(module: str, pages: Iterable[Page], pseudonym_key: str) -> DltResource:
+    """The dlt resource of one OCPI module, fed by pages (from a CPO, or from files in tests)."""
+    key = "uid" if module == "tokens" else "id"
+
     def records() -> Iterator[list[dict]]:
-        key = "uid" if module == "tokens" else "id"
-        for page in client.pages(url, dict(params)):
-            for i, record in enumerate(page):
+        for page in pages:
+            for i, record in enumerate(page.records):
                 if not isinstance(record, dict) or not record.get(key):
-                    raise SourceError(f"{module} record #{i} of a page has no '{key}'", url)
-            yield [prepare_record(module, r, pseudonym_key) for r in page]
+                    raise SourceError(f"{module} record #{i} of the page has no '{key}'", page.url)
+            yield [prepare_record(module, r, pseudonym_key) for r in page.records]
 
     return dlt.resource(records, name=module, write_disposition="append", columns=column_hints(module))
 
@@ -73,4 +75,4 @@ def ocpi_source(
         "offset": 0,
         "limit": page_limit,
     }
-    return [_module_resource(client, m, endpoints[m], params, pseudonym_key) for m in modules]
+    return [module_resource(m, client.pages(endpoints[m], params), pseudonym_key) for m in modules]

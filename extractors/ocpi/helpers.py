@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,12 @@ from extractors.common.errors import SourceError, redact_text
 from extractors.common.http import retrying_session
 from extractors.common.paging import checked_next
 from extractors.ocpi.settings import SUCCESS, VERSION
+
+
+@dataclass(frozen=True)
+class Page:
+    url: str  # as requested, so errors can name the page
+    records: list[dict]
 
 
 def auth_header(token: str, plain: bool = False) -> dict[str, str]:
@@ -71,7 +78,7 @@ class OcpiClient:
             raise SourceError("version details have no 'endpoints'", self.versions_url)
         return {e["identifier"]: e["url"] for e in data["endpoints"] if e.get("role", "SENDER") == "SENDER"}
 
-    def pages(self, url: str, params: dict[str, Any]) -> Iterator[list[dict]]:
+    def pages(self, url: str, params: dict[str, Any]) -> Iterator[Page]:
         """Every page of a list endpoint. Follows `Link: rel=next`; if a server omits it, continues by
         offset while `X-Total-Count` says objects remain, using the page size the server set (`X-Limit`)."""
         next_url: str | None = url
@@ -81,7 +88,7 @@ class OcpiClient:
             data, resp = self.envelope(next_url, next_params)
             if not isinstance(data, list):
                 raise SourceError("list endpoint returned a non-list 'data'", resp.url)
-            yield data
+            yield Page(resp.url, data)
             offset += len(data)
             link = checked_next(resp.url, resp.headers.get("Link"))
             total = resp.headers.get("X-Total-Count")

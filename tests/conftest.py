@@ -1,0 +1,58 @@
+"""Shared, expensive fixtures: one simulator process per test session, on loopback.
+
+The simulated window is fixed (it spans the EU DST change of 2026-03-29), so expectations computed
+from the simulator library in-process match what the server serves.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import urllib.request
+from collections.abc import Iterator
+from datetime import date
+
+import pytest
+
+from orchestration.demo import Simulator, start_simulator
+
+SIM_START = date(2026, 3, 27)
+SIM_END = date(2026, 3, 31)  # exclusive
+SIM_SEED = 7
+SIM_TOKEN = "test-token-Zx81"
+SIM_PAGE_LIMIT = 5  # small, so every module pages
+
+
+@pytest.fixture(scope="session")
+def simulator() -> Iterator[Simulator]:
+    sim = start_simulator(
+        SIM_START, SIM_END, seed=SIM_SEED, token=SIM_TOKEN, extra_args=("--page-limit", str(SIM_PAGE_LIMIT))
+    )
+    yield sim
+    sim.stop()
+
+
+def control(sim: Simulator, method: str, rules: list[dict] | None = None) -> None:
+    """Add (POST) or clear (DELETE) fault rules on the running simulator."""
+    url = sim.versions_url.replace("/ocpi/versions", "/_sim/faults")
+    body = json.dumps({"rules": rules or []}).encode() if method == "POST" else None
+    req = urllib.request.Request(url, data=body, method=method)
+    req.add_header("Authorization", "Token " + base64.b64encode(SIM_TOKEN.encode()).decode())
+    req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=10) as resp:
+        assert resp.status == 200
+
+
+@pytest.fixture
+def faults(simulator: Simulator):
+    """Inject faults for one test; they are cleared afterwards whatever happened."""
+    yield lambda rules: control(simulator, "POST", rules)
+    control(simulator, "DELETE")
+
+
+def served(module: str, start, end) -> list[dict]:
+    """What the test simulator serves for a window, computed in-process from the same config."""
+    from simulator.server import SimConfig, SimState
+
+    cfg = SimConfig(seed=SIM_SEED, start=SIM_START, end=SIM_END, token=SIM_TOKEN)
+    return SimState(cfg, cfg.build()).listing(module, start, end)

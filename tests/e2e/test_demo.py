@@ -1,0 +1,108 @@
+"""`chargelake demo` on 2 days, end to end, as a user runs it: simulator process, Dagster runs,
+Delta lake, dbt warehouse. The marts are compared with what the simulator served."""
+
+import os
+import subprocess
+import sys
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+from deltalake import DeltaTable
+
+from simulator.server import SimConfig, SimState
+
+UNTIL = date(2026, 11, 20)
+DAYS = 2
+SEED = 42
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    root = tmp_path_factory.mktemp("demo")
+    env = {
+        **os.environ,
+        "CHARGELAKE_LAKE_URL": str(root / "lake"),
+        "CHARGELAKE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+        "DAGSTER_HOME": str(root / "dagster"),
+        "CHARGELAKE_PSEUDONYM_KEY": "e2e-key",
+    }
+    cmd = [sys.executable, "-m", "orchestration.cli", "demo", "--days", str(DAYS), "--until", UNTIL.isoformat()]
+    proc = subprocess.run(
+        cmd, env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[2]
+    )
+    return root, proc
+
+
+def served_sessions() -> list[dict]:
+    start = UNTIL - timedelta(days=DAYS)
+    cfg = SimConfig(seed=SEED, start=start, end=UNTIL)
+    lo = datetime(start.year, start.month, start.day, tzinfo=UTC)
+    return SimState(cfg, cfg.build()).listing("sessions", lo, lo + timedelta(days=DAYS))
+
+
+def test_demo_succeeds_and_summarises(demo):
+    _, proc = demo
+    assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
+    out = proc.stdout
+    assert f"[{DAYS}/{DAYS}]" in out and "warehouse built" in out
+    assert f"partitions (table x day): {5 * DAYS} published, 0 quarantined" in out
+    assert "sessions:" in out and "kWh" in out and "make dev" in out
+
+
+def test_fct_charging_sessions_has_exactly_the_served_sessions(demo):
+    root, _ = demo
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    rows = con.execute(
+        "select session_id, energy_kwh, started_at_utc, started_at_local, time_zone from marts.fct_charging_sessions"
+    ).fetchall()
+    expected = {s["id"]: s for s in served_sessions()}
+    assert len(expected) > 20
+    assert sorted(r[0] for r in rows) == sorted(expected)
+    for session_id, kwh, start_utc, start_local, tz in rows:
+        assert kwh == pytest.approx(expected[session_id]["kwh"], abs=1e-3)
+        local = start_utc.replace(tzinfo=UTC).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+        assert start_local == local
+
+
+def test_lake_is_delta_with_a_commit_per_published_day(demo):
+    root, _ = demo
+    sessions = root / "lake" / "raw" / "ocpi" / "sessions"
+    days = [(UNTIL - timedelta(days=DAYS - i)).isoformat() for i in range(DAYS)]
+    assert sorted(p.name for p in sessions.glob("partition_date=*")) == [f"partition_date={d}" for d in days]
+    history = [h for h in DeltaTable(str(sessions)).history() if h.get("operation") == "WRITE"]
+    assert len(history) == DAYS and all(h.get("chargelake.run_id") for h in history)
+    exported = pq.read_table(root / "lake" / "marts" / "fct_charging_sessions" / "fct_charging_sessions.parquet")
+    assert exported.num_rows == len(served_sessions())
+
+
+def test_no_raw_driver_identifier_reaches_lake_or_warehouse(demo):
+    root, _ = demo
+    start = UNTIL - timedelta(days=DAYS)
+    network = SimConfig(seed=SEED, start=start, end=UNTIL).build()
+    secrets = {v for t in network.tokens for v in (t.uid, t.contract_id, t.visual_number)}
+    seen_strings = 0
+    for path in (root / "lake").rglob("*"):
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+            for col in table.column_names:
+                if str(table.schema.field(col).type) in ("string", "large_string"):
+                    values = set(table.column(col).to_pylist())
+                    seen_strings += len(values)
+                    assert not values & secrets, f"{path}:{col}"
+        elif path.is_file() and path.suffix in (".json", ".crc", ""):
+            text = path.read_text(errors="ignore")
+            assert not any(s in text for s in secrets), path
+    assert seen_strings > 100
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns where data_type = 'VARCHAR'"
+    ).fetchall()
+    con.execute("create temp table secrets(v varchar)")
+    con.executemany("insert into secrets values (?)", [[s] for s in secrets])
+    for schema, table, column in columns:
+        hits = con.execute(f'select count(*) from "{schema}"."{table}" where "{column}" in (select v from secrets)')
+        assert hits.fetchone()[0] == 0, f"{schema}.{table}.{column}"

@@ -1,0 +1,61 @@
+import json
+from pathlib import Path
+
+from extractors.common.normalise import floats_for
+from extractors.common.pseudonymise import PREFIX, pseudonym, pseudonymise_paths
+from extractors.ocpi import prepare_record
+from extractors.ocpi.settings import DECIMAL_FIELDS
+
+EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "ocpi-2.2.1" / "examples"
+
+
+def test_pseudonym_is_keyed_and_stable():
+    assert pseudonym("k1", "ABC") == pseudonym("k1", "ABC")
+    assert pseudonym("k1", "ABC") != pseudonym("k2", "ABC")
+    assert pseudonym("k1", "ABC") != pseudonym("k1", "ABD")
+    assert pseudonym("k1", "ABC").startswith(PREFIX) and "ABC" not in pseudonym("k1", "ABC")
+
+
+def test_nested_paths_are_replaced_and_missing_ones_ignored():
+    rec = {"cdr_token": {"uid": "U1", "contract_id": "C1", "type": "RFID"}, "id": "s1"}
+    pseudonymise_paths(rec, (("cdr_token", "uid"), ("cdr_token", "contract_id"), ("absent", "x")), "k")
+    assert rec["cdr_token"]["uid"] == pseudonym("k", "U1")
+    assert rec["cdr_token"]["contract_id"] == pseudonym("k", "C1")
+    assert rec["cdr_token"]["type"] == "RFID" and rec["id"] == "s1"
+
+
+def test_pseudonymising_twice_does_not_double_hash():
+    rec = {"uid": "U1"}
+    once = pseudonymise_paths(dict(rec), (("uid",),), "k")
+    twice = pseudonymise_paths(dict(once), (("uid",),), "k")
+    assert once == twice
+
+
+def test_spec_examples_keep_no_driver_identifier():
+    token = json.loads((EXAMPLES / "token_example_2_full_rfid.json").read_text())
+    cdr = json.loads((EXAMPLES / "cdr_example.json").read_text())
+    raw = [
+        token["uid"],
+        token["contract_id"],
+        token["visual_number"],
+        token["energy_contract"]["contract_id"],
+        cdr["cdr_token"]["uid"],
+        cdr["cdr_token"]["contract_id"],
+    ]
+    out = json.dumps([prepare_record("tokens", token, "k"), prepare_record("cdrs", cdr, "k")])
+    for value in raw:
+        assert value not in out
+
+
+def test_decimal_fields_become_floats_everywhere_but_not_other_ints():
+    rec = {
+        "kwh": 41,
+        "charging_periods": [{"dimensions": [{"type": "ENERGY", "volume": 120}]}],
+        "step_size": 300,
+        "credit": True,
+    }
+    out = floats_for(rec, DECIMAL_FIELDS)
+    assert isinstance(out["kwh"], float)
+    assert isinstance(out["charging_periods"][0]["dimensions"][0]["volume"], float)
+    assert out["step_size"] == 300 and isinstance(out["step_size"], int)
+    assert out["credit"] is True

@@ -1,0 +1,118 @@
+"""The simulated network: determinism, shape, spec conformance of objects, costing consistency."""
+
+import json
+from datetime import UTC, date, datetime
+from itertools import pairwise
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from expectations.suites.ocpi import AUTH_METHOD, POWER_TYPE, SESSION_STATUS, TOKEN_TYPE
+from simulator import ocpi
+from simulator.costing import bounded_total, price_periods
+from simulator.server import SimConfig
+from simulator.sessions import sessions_between
+
+CFG = SimConfig(seed=11, start=date(2026, 3, 27), end=date(2026, 3, 31))
+NOW = CFG.effective_now
+
+
+@pytest.fixture(scope="module")
+def network():
+    return CFG.build()
+
+
+def objects(network, module):
+    until = datetime.combine(CFG.end, datetime.min.time(), UTC)
+    return ocpi.objects(network, module, NOW, date(2026, 3, 26), date(2026, 3, 31), until)
+
+
+def test_same_seed_same_bytes_other_seed_other_data(network):
+    again = CFG.build()
+    for module in ocpi.MODULES:
+        assert json.dumps(objects(network, module)) == json.dumps(objects(again, module))
+    other = SimConfig(seed=12, start=CFG.start, end=CFG.end).build()
+    assert json.dumps(objects(other, "sessions")) != json.dumps(objects(network, "sessions"))
+
+
+def test_network_shape(network):
+    zones = {s.template.time_zone for s in network.sites}
+    assert len(network.sites) >= 3 and len(zones) >= 2
+    assert any(ZoneInfo(z).utcoffset(datetime(2026, 1, 1)).total_seconds() > 9 * 3600 for z in zones)  # southern
+    evses = [e for _, e in network.evses()]
+    assert any(e.is_dc for e in evses) and any(not e.is_dc for e in evses)
+    assert {t.type for t in network.tokens} == {"RFID", "APP_USER"}
+    assert len(network.tariffs) >= 2
+    kinds = {c["type"] for t in network.tariffs.values() for el in t["elements"] for c in el["price_components"]}
+    assert {"ENERGY", "FLAT", "PARKING_TIME", "TIME"} <= kinds
+    assert any("start_time" in (el.get("restrictions") or {}) for t in network.tariffs.values() for el in t["elements"])
+
+
+def test_served_objects_follow_the_spec(network):
+    for s in objects(network, "sessions"):
+        assert s["status"] in SESSION_STATUS and s["auth_method"] in AUTH_METHOD
+        assert s["cdr_token"]["type"] in TOKEN_TYPE and s["kwh"] >= 0
+        assert s["last_updated"].endswith("Z") and s["start_date_time"] <= s["last_updated"]
+        if s["status"] == "COMPLETED":
+            assert s["end_date_time"] >= s["start_date_time"]
+    for c in objects(network, "cdrs"):
+        for field in (
+            "id",
+            "start_date_time",
+            "end_date_time",
+            "cdr_token",
+            "auth_method",
+            "cdr_location",
+            "currency",
+            "charging_periods",
+            "total_cost",
+            "total_energy",
+            "total_time",
+            "last_updated",
+        ):
+            assert field in c, field
+        assert c["cdr_location"]["connector_power_type"] in POWER_TYPE
+    for loc in objects(network, "locations"):
+        assert loc["time_zone"] and loc["evses"] and all(e["connectors"] for e in loc["evses"])
+
+
+def test_cdr_totals_follow_their_tariff(network):
+    cdrs = objects(network, "cdrs")
+    assert len(cdrs) > 20
+    tz = {loc["id"]: loc["time_zone"] for loc in objects(network, "locations")}
+    for c in cdrs:
+        tariff = c["tariffs"][0]
+        excl, incl = bounded_total(tariff, price_periods(tariff, c["charging_periods"], tz[c["cdr_location"]["id"]]))
+        assert c["total_cost"] == {"excl_vat": round(excl, 2), "incl_vat": round(incl, 2)}
+        energy = sum(d["volume"] for p in c["charging_periods"] for d in p["dimensions"] if d["type"] == "ENERGY")
+        assert c["total_energy"] == pytest.approx(energy, abs=1e-3)
+
+
+def test_sessions_on_one_evse_never_overlap(network):
+    sims = sessions_between(network, date(2026, 3, 26), date(2026, 3, 31))
+    by_evse = {}
+    for s in sims:
+        by_evse.setdefault(s.evse.uid, []).append(s)
+    for items in by_evse.values():
+        items.sort(key=lambda s: s.start)
+        for a, b in pairwise(items):
+            assert a.end <= b.start
+
+
+ARRIVAL_HOURS = {"workplace": (7, 15), "depot": (17, 21), "public_dc": (6, 24)}
+
+
+def test_arrivals_follow_local_time_across_the_dst_change(network):
+    # 2026-03-29: Europe moves to summer time (North America did on 03-08, Sydney leaves it on 04-05).
+    sims = sessions_between(network, date(2026, 3, 28), date(2026, 3, 30))
+    on_dst_day = [
+        s
+        for s in sims
+        if s.site.template.time_zone.startswith("Europe/")
+        and s.start.astimezone(ZoneInfo(s.site.template.time_zone)).date() == date(2026, 3, 29)
+    ]
+    assert on_dst_day
+    for s in sims:
+        local = s.start.astimezone(ZoneInfo(s.site.template.time_zone))
+        lo, hi = ARRIVAL_HOURS[s.site.template.kind]
+        assert lo <= local.hour + local.minute / 60 < hi, (s.id, local)
