@@ -1,0 +1,1 @@
+"""Throughput benchmarks, reported as ratios measured in one run (`make bench`)."""

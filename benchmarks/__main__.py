@@ -1,0 +1,112 @@
+"""`make bench`: the spine's throughput, measured in one run on this machine.
+
+- simulator: OCPI records/s served over HTTP (JSON), sessions + CDRs of a larger network;
+- extraction: records/s from HTTP into staged Parquet via the dlt source, against the ceiling of
+  writing the same records with pyarrow directly (ratio = pipeline / ceiling);
+- gate: rows/s validated (GE) and published (Delta) for the same staged day.
+
+Results are printed and written to `benchmarks/results/latest.json`; figures go to docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import tempfile
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from chargelake.lake import Lake
+from expectations.gate import PartitionRef, gate_partition
+from extractors.common.staging import load_to_staging
+from extractors.ocpi import ocpi_source, prepare_record
+from extractors.ocpi.helpers import OcpiClient, ocpi_datetime
+from simulator.server import SimConfig, make_server
+
+TOKEN = "bench-token"
+CONFIG = SimConfig(
+    seed=1, sites=50, evses_per_site=10, start=date(2026, 3, 2), end=date(2026, 3, 9), token=TOKEN, page_limit=1000
+)
+DAY = datetime(2026, 3, 4, tzinfo=UTC)
+
+
+def timed(fn):
+    t0 = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - t0
+
+
+def main() -> int:
+    server = make_server(CONFIG)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/ocpi/versions"
+    client = OcpiClient(url, TOKEN)
+    endpoints = client.endpoints()
+    params = {"date_from": ocpi_datetime(DAY), "date_to": ocpi_datetime(DAY + timedelta(days=1)), "limit": 1000}
+    results: dict[str, dict] = {}
+
+    # Warm the simulator's per-window cache so serving, not generation, is measured; generation is timed apart.
+    generated, gen_s = timed(
+        lambda: [r for m in ("sessions", "cdrs") for p in client.pages(endpoints[m], params) for r in p.records]
+    )
+    records, serve_s = timed(
+        lambda: [r for m in ("sessions", "cdrs") for p in client.pages(endpoints[m], params) for r in p.records]
+    )
+    results["simulator"] = {
+        "records": len(records),
+        "generate_and_serve_rps": len(generated) / gen_s,
+        "serve_rps": len(records) / serve_s,
+    }
+
+    with tempfile.TemporaryDirectory() as tmp:
+        lake = Lake(tmp)
+        source = ocpi_source(
+            url, TOKEN, "bench-key", DAY, DAY + timedelta(days=1), modules=("sessions", "cdrs"), page_limit=1000
+        )
+        staged, extract_s = timed(lambda: load_to_staging(source, lake, "bench"))
+        rows = sum(staged.row_counts.get(t, 0) for t in ("sessions", "cdrs"))
+
+        def ceiling():
+            for module in ("sessions", "cdrs"):
+                prepared = [
+                    prepare_record(module, dict(r), "bench-key")
+                    for r in records
+                    if ("CDR-" in r["id"]) == (module == "cdrs")
+                ]
+                pq.write_table(pa.Table.from_pylist(prepared), f"{tmp}/ceiling-{module}.parquet")
+
+        _, ceiling_s = timed(ceiling)
+        results["extraction"] = {
+            "root_rows": rows,
+            "all_rows": sum(staged.row_counts.values()),
+            "pipeline_rps": rows / extract_s,
+            "pyarrow_ceiling_rps": rows / ceiling_s,
+            "ratio_pipeline_to_ceiling": ceiling_s / extract_s,
+        }
+        window = (DAY, DAY + timedelta(days=1))
+        _, gate_s = timed(
+            lambda: [
+                gate_partition(PartitionRef(lake, "ocpi", t, "bench", DAY.date(), window)) for t in ("sessions", "cdrs")
+            ]
+        )
+        results["gate"] = {"rows": rows, "validate_and_publish_rps": rows / gate_s}
+
+    results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
+    out = Path(__file__).with_name("results")
+    out.mkdir(exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2))
+    for name, figures in results.items():
+        print(name)
+        for key, value in figures.items():
+            print(f"  {key:<28} {value:,.2f}" if isinstance(value, float) else f"  {key:<28} {value}")
+    server.shutdown()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
