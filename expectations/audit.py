@@ -16,6 +16,7 @@ from deltalake import DeltaTable, write_deltalake
 
 from chargelake import __version__
 from chargelake.lake import Lake
+from expectations.commits import with_commit_retry
 
 SCHEMA = pa.schema(
     [
@@ -80,7 +81,12 @@ def record(lake: Lake, pub: Publication) -> dict:
         code_version=__version__,
     )
     table = pa.Table.from_pylist([row], schema=SCHEMA)
-    write_deltalake(lake.publications(), table, mode="append", storage_options=lake.delta_storage_options())
+    with_commit_retry(
+        lambda: write_deltalake(
+            lake.publications(), table, mode="append", storage_options=lake.delta_storage_options()
+        ),
+        lake.publications(),
+    )
     return row
 
 

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 
 from chargelake.lake import Lake
 from expectations.audit import Publication, record
-from expectations.publish import publish_family, quarantine_family
+from expectations.publish import RUN_ID_KEY, publish_family, quarantine_family
 from expectations.staged import describe_files, read_files, staged_family
 from expectations.suites import rules_for
 from expectations.validate import ValidationOutcome, validate_frame
@@ -103,7 +103,7 @@ def publish_partition(ref: PartitionRef) -> dict:
     started = datetime.now(UTC)
     staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
     metadata = {
-        "chargelake.run_id": ref.run_id,
+        RUN_ID_KEY: ref.run_id,
         "chargelake.load_id": ref.load_id or "",
         "chargelake.window_start": ref.window[0].isoformat(),
         "chargelake.window_end": ref.window[1].isoformat(),

@@ -16,9 +16,11 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
 from chargelake.lake import Lake
+from expectations.commits import with_commit_retry
 from expectations.staged import family, read_files
 
 PARTITION_COLUMN = "partition_date"
+RUN_ID_KEY = "chargelake.run_id"  # commit metadata key that identifies the publishing run
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,14 @@ def _delta(lake: Lake, uri: str) -> DeltaTable | None:
         return None
 
 
+def _commit_version(lake: Lake, uri: str, run_id: str) -> int | None:
+    """The version of this run's commit (another run may have committed since)."""
+    for commit in _delta(lake, uri).history(limit=50):
+        if commit.get(RUN_ID_KEY) == run_id:
+            return commit.get("version")
+    return None
+
+
 def publish_family(
     lake: Lake,
     source: str,
@@ -64,20 +74,24 @@ def publish_family(
             data = read_files(lake, files)
             data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
             data = data.append_column(PARTITION_COLUMN, pa.array([partition.isoformat()] * data.num_rows))
-            write_deltalake(
-                uri,
-                data,
-                partition_by=[PARTITION_COLUMN],
-                mode="overwrite",
-                predicate=predicate,
-                schema_mode="merge",
-                commit_properties=commit,
-                storage_options=lake.delta_storage_options(),
-            )
-            out.append(PublishedTable(name, data.num_rows, _delta(lake, uri).version()))
-        elif (dt := _delta(lake, uri)) is not None:
-            dt.delete(predicate, commit_properties=commit)
-            out.append(PublishedTable(name, 0, dt.version()))
+
+            def write(uri: str = uri, data: pa.Table = data) -> None:
+                write_deltalake(
+                    uri,
+                    data,
+                    partition_by=[PARTITION_COLUMN],
+                    mode="overwrite",
+                    predicate=predicate,
+                    schema_mode="merge",
+                    commit_properties=commit,
+                    storage_options=lake.delta_storage_options(),
+                )
+
+            with_commit_retry(write, uri)
+            out.append(PublishedTable(name, data.num_rows, _commit_version(lake, uri, run_id)))
+        elif _delta(lake, uri) is not None:
+            with_commit_retry(lambda uri=uri: _delta(lake, uri).delete(predicate, commit_properties=commit), uri)
+            out.append(PublishedTable(name, 0, _commit_version(lake, uri, run_id)))
     return out
 
 
