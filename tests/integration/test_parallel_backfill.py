@@ -1,6 +1,7 @@
 """Days published concurrently by separate processes, as parallel backfill runs do, all land:
 Delta commit races are retried, each day holds exactly its rows, each run finds its own commit."""
 
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
@@ -33,7 +34,8 @@ def test_parallel_days_all_publish_without_loss(tmp_path, simulator):
     for day in DAYS:
         source = ocpi_source(simulator.versions_url, SIM_TOKEN, "k", *window(day), modules=("sessions",))
         load_to_staging(source, lake, f"par-{day}")
-    with ProcessPoolExecutor(len(DAYS)) as pool:
+    # spawn, as Dagster's multiprocess executor does: forking after deltalake's runtime started is unsafe
+    with ProcessPoolExecutor(len(DAYS), mp_context=multiprocessing.get_context("spawn")) as pool:
         rows = list(pool.map(publish_day, [lake.url] * len(DAYS), DAYS))
     assert all(r["action"] == "publish" for r in rows)
 
