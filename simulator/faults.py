@@ -2,7 +2,9 @@
 
 A rule names a module, a kind and how many times it fires (optionally only at one page offset):
 `http_500`, `http_503`, `http_429` (with Retry-After), `envelope_error` (HTTP 200 with OCPI
-status_code 3000), `negative_energy` and `missing_id` (corrupt the first record of a page).
+status_code 3000), `negative_energy` and `missing_id` (corrupt the first record of a page),
+`advance_clock` (move the simulator's clock `minutes` ahead before serving the page: objects appear
+or change while a client crawls, and X-Total-Count grows).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import copy
 import threading
 from dataclasses import dataclass, field
 
-KINDS = {"http_500", "http_503", "http_429", "envelope_error", "negative_energy", "missing_id"}
+KINDS = {"http_500", "http_503", "http_429", "envelope_error", "negative_energy", "missing_id", "advance_clock"}
 
 
 @dataclass
@@ -20,6 +22,7 @@ class FaultRule:
     kind: str
     times: int = 1
     offset: int | None = None
+    minutes: int = 60
 
     def corrupt(self, page: list[dict]) -> list[dict]:
         if not page:

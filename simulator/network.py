@@ -6,7 +6,7 @@ the Atlantic are present from the smallest network on (DST changes on different 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from simulator.rng import derived_rng
@@ -28,8 +28,11 @@ class SiteTemplate:
     longitude: float
     currency: str
     vat_percent: float | None  # None: no VAT applies (US sales tax is not VAT)
+    legal_entity: str
+    grid_zone: str  # Electricity Maps-style zone id (GB uses the GB Carbon Intensity API)
 
 
+_NL = "ChargeLake Netherlands B.V."
 SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
     SiteTemplate(
         "Amsterdam Zuidas Workplace",
@@ -43,6 +46,8 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         4.8724,
         "EUR",
         21.0,
+        _NL,
+        "NL",
     ),
     SiteTemplate(
         "Newark Fleet Depot",
@@ -56,6 +61,8 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         -74.1414,
         "USD",
         None,
+        "ChargeLake US Inc.",
+        "US-MIDA-PJM",
     ),
     SiteTemplate(
         "Sydney Olympic Park Fast Charge",
@@ -69,6 +76,23 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         151.0694,
         "AUD",
         10.0,
+        "ChargeLake Australia Pty Ltd",
+        "AU-NSW",
+    ),
+    SiteTemplate(
+        "London Park Royal Depot",
+        "depot",
+        "Europe/London",
+        "GBR",
+        "London",
+        "NW10 7NU",
+        "Abbey Road 1",
+        51.5300,
+        -0.2700,
+        "GBP",
+        20.0,
+        "ChargeLake UK Ltd",
+        "GB",
     ),
     SiteTemplate(
         "Berlin Adlershof Depot",
@@ -82,6 +106,8 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         13.5300,
         "EUR",
         19.0,
+        "ChargeLake Deutschland GmbH",
+        "DE",
     ),
     SiteTemplate(
         "Utrecht A12 Fast Charge",
@@ -95,6 +121,8 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         5.1100,
         "EUR",
         21.0,
+        _NL,
+        "NL",
     ),
     SiteTemplate(
         "Toronto Liberty Workplace",
@@ -108,6 +136,8 @@ SITE_CATALOGUE: tuple[SiteTemplate, ...] = (
         -79.4170,
         "CAD",
         13.0,
+        "ChargeLake Canada Ltd",
+        "CA-ON",
     ),
 )
 
@@ -174,6 +204,21 @@ def _connectors(is_dc: bool, power_kw: float) -> tuple[Connector, ...]:
     return (Connector("1", "IEC_62196_T2", "SOCKET", "AC_3_PHASE", 400, amps, int(power_kw * 1000)),)
 
 
+def _site_template(index: int) -> SiteTemplate:
+    """The catalogue, then variants of it (numbered, moved a little) for larger networks."""
+    base = SITE_CATALOGUE[index % len(SITE_CATALOGUE)]
+    round_ = index // len(SITE_CATALOGUE)
+    if round_ == 0:
+        return base
+    return replace(
+        base,
+        name=f"{base.name} {round_ + 1}",
+        address=f"{base.address} (unit {round_ + 1})",
+        latitude=round(base.latitude + 0.01 * round_, 4),
+        longitude=round(base.longitude - 0.01 * round_, 4),
+    )
+
+
 def tariff_ids_for(template: SiteTemplate) -> tuple[str, str]:
     return f"AC-{template.currency}", f"DC-{template.currency}"
 
@@ -185,7 +230,7 @@ def build_network(
 
     built_sites = []
     for s in range(sites):
-        template = SITE_CATALOGUE[s % len(SITE_CATALOGUE)]
+        template = _site_template(s)
         rng = derived_rng(seed, "site", s)
         site_id = f"LOC{s + 1:03d}"
         ac_tariff, dc_tariff = tariff_ids_for(template)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from simulator.network import COUNTRY_CODE, PARTY_ID, Network, Site
-from simulator.sessions import SimSession, session_cost, sessions_between
+from simulator.sessions import SimSession, over_reported, session_cost, sessions_between
 from simulator.timefmt import iso
 
 CDR_DELAY = timedelta(minutes=5)
@@ -101,13 +101,12 @@ def session(s: SimSession, now: datetime) -> dict | None:
         return None
     done = now >= s.end
     periods = list(s.periods) if done else _closed_periods(s.periods, now)
-    charged_h = (min(now, s.charge_end) - s.start).total_seconds() / 3600
     body = {
         "country_code": COUNTRY_CODE,
         "party_id": PARTY_ID,
         "id": s.id,
         "start_date_time": iso(s.start),
-        "kwh": s.kwh if done else round(s.power_kw * charged_h, 3),
+        "kwh": s.kwh if done else round(s.curve.kwh_between(s.start, now), 3),
         "cdr_token": _cdr_token(s),
         "auth_method": "AUTH_REQUEST" if s.token.type == "APP_USER" else "WHITELIST",
         "location_id": s.site.id,
@@ -127,16 +126,17 @@ def session(s: SimSession, now: datetime) -> dict | None:
     return body
 
 
-def cdr(s: SimSession, now: datetime) -> dict | None:
-    if now < s.end + CDR_DELAY:
-        return None
+CORRECTION_DELAY = timedelta(days=1)
+
+
+def _cdr_body(s: SimSession, cdr_id: str, periods: tuple[dict, ...], updated: datetime) -> dict:
     t = s.site.template
     connector = next(c for c in s.evse.connectors if c.id == s.connector_id)
-    dims = [d for p in s.periods for d in p["dimensions"]]
+    dims = [d for p in periods for d in p["dimensions"]]
     return {
         "country_code": COUNTRY_CODE,
         "party_id": PARTY_ID,
-        "id": f"CDR-{s.id}",
+        "id": cdr_id,
         "start_date_time": iso(s.start),
         "end_date_time": iso(s.end),
         "session_id": s.id,
@@ -159,14 +159,38 @@ def cdr(s: SimSession, now: datetime) -> dict | None:
         },
         "currency": t.currency,
         "tariffs": [s.tariff],
-        "charging_periods": list(s.periods),
-        **session_cost(s),
-        "total_energy": s.kwh,
+        "charging_periods": list(periods),
+        **session_cost(s, periods),
+        "total_energy": round(sum(d["volume"] for d in dims if d["type"] == "ENERGY"), 3),
         "total_time": round(sum(d["volume"] for d in dims if d["type"] == "TIME"), 6),
         "total_parking_time": round(sum(d["volume"] for d in dims if d["type"] == "PARKING_TIME"), 6),
         "credit": False,
-        "last_updated": iso(s.end + CDR_DELAY),
+        "last_updated": iso(updated),
     }
+
+
+def cdrs(s: SimSession, now: datetime) -> list[dict]:
+    """The CDRs of a session as of `now`: the CDR five minutes after the end; for a corrected
+    session, a day later also a credit CDR (negated total_cost, mod_cdrs "Credit CDRs") and a
+    replacement CDR with the true figures."""
+    if now < s.end + CDR_DELAY:
+        return []
+    first_periods = over_reported(s.periods) if s.corrected else s.periods
+    first = _cdr_body(s, f"CDR-{s.id}", first_periods, s.end + CDR_DELAY)
+    if not s.corrected or now < s.end + CORRECTION_DELAY:
+        return [first]
+    at = s.end + CORRECTION_DELAY
+    credit = {
+        **first,
+        "id": f"{first['id']}-C",
+        "credit": True,
+        "credit_reference_id": first["id"],
+        "last_updated": iso(at),
+    }
+    for key in [k for k in first if k.startswith("total_") and k.endswith("cost")]:
+        credit[key] = {k: -v for k, v in first[key].items()}
+    replacement = _cdr_body(s, f"CDR-{s.id}-R1", s.periods, at)
+    return [first, credit, replacement]
 
 
 def objects(network: Network, module: str, now: datetime, first_day, last_day, until: datetime) -> list[dict]:
@@ -182,9 +206,11 @@ def objects(network: Network, module: str, now: datetime, first_day, last_day, u
     elif module == "tokens":
         items = [token(network, i) for i in range(len(network.tokens))]
     elif module in ("sessions", "cdrs"):
-        render = session if module == "sessions" else cdr
         sims = [s for s in sessions_between(network, first_day, last_day) if network.created_at <= s.start < until]
-        items = [o for s in sims if (o := render(s, now))]
+        if module == "sessions":
+            items = [o for s in sims if (o := session(s, now))]
+        else:
+            items = [c for s in sims for c in cdrs(s, now)]
     else:
         raise KeyError(module)
     key = "uid" if module == "tokens" else "id"

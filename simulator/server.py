@@ -52,11 +52,16 @@ class SimState:
     config: SimConfig
     network: Network
     faults: FaultPlan = field(default_factory=FaultPlan)
+    now: datetime | None = None  # the simulator's clock; moved by /_sim/clock and the advance_clock fault
     _cache: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
+    def __post_init__(self) -> None:
+        self.now = self.now or self.config.effective_now
+
     def listing(self, module: str, date_from: datetime | None, date_to: datetime | None) -> list[dict]:
-        key = (module, date_from, date_to)
+        now = self.now
+        key = (module, date_from, date_to, now)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -68,7 +73,7 @@ class SimState:
         last = (date_to.date() if date_to else cfg.end) + timedelta(days=1)
         first, last = max(first, cfg.start - timedelta(days=1)), min(last, cfg.end)
         until = datetime.combine(cfg.end, time(0), UTC)
-        items = ocpi.objects(self.network, module, cfg.effective_now, first, last, until)
+        items = ocpi.objects(self.network, module, now, first, last, until)
         lo = iso(date_from) if date_from else ""
         hi = iso(date_to) if date_to else "9999"
         items = [o for o in items if lo <= o["last_updated"] < hi]
@@ -157,6 +162,9 @@ class Handler(BaseHTTPRequestHandler):
             self._send(400, envelope(None, 2001, f"Invalid parameter: {exc}"))
             return
         fault = self.state.faults.take(module, offset)
+        if fault is not None and fault.kind == "advance_clock":
+            self.state.now += timedelta(minutes=fault.minutes)
+            fault = None
         if fault is not None and fault.kind in ("http_500", "http_503", "http_429", "envelope_error"):
             status = {"http_500": 500, "http_503": 503, "http_429": 429}.get(fault.kind, 200)
             headers = {"Retry-After": "1"} if status == 429 else {}
@@ -181,12 +189,20 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, envelope(page), headers)
 
     def do_POST(self) -> None:
-        if urlsplit(self.path).path.rstrip("/") != "/_sim/faults" or not self._authorised():
+        path = urlsplit(self.path).path.rstrip("/")
+        if path not in ("/_sim/faults", "/_sim/clock") or not self._authorised():
             self._send(404 if self._authorised() else 401, envelope(None, 2000, "Not found"))
             return
-        body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
-        self.state.faults.add_many(body.get("rules", []))
-        self._send(200, envelope({"rules": len(self.state.faults.rules)}))
+        try:
+            body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
+            if path == "/_sim/clock":
+                self.state.now = parse_iso(body["now"])
+                self._send(200, envelope({"now": iso(self.state.now)}))
+            else:
+                self.state.faults.add_many(body.get("rules", []))
+                self._send(200, envelope({"rules": len(self.state.faults.rules)}))
+        except (KeyError, ValueError, TypeError) as exc:
+            self._send(400, envelope(None, 2001, f"Invalid control request: {exc}"))
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path.rstrip("/") == "/_sim/faults" and self._authorised():

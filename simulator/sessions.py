@@ -7,15 +7,20 @@ the vehicle's acceptance and the battery; after charging ends the car may stay (
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo
 
+from simulator.availability import blocks_start, outages_for_evse_day, throttle_for_site_day
+from simulator.charging import ChargeCurve, build_curve
 from simulator.costing import bounded_total, price_periods
 from simulator.network import Evse, Network, Site, Token
 from simulator.rng import derived_rng
 from simulator.timefmt import iso
+
+CORRECTION_RATE = 0.05
+OVER_REPORT = 1.1  # a corrected CDR first reported 10% too much energy
 
 
 @dataclass(frozen=True)
@@ -26,15 +31,24 @@ class SimSession:
     connector_id: str
     token: Token
     start: datetime
-    charge_end: datetime
     end: datetime
-    power_kw: float
+    curve: ChargeCurve
+    battery_kwh: float
+    start_soc: float  # 0..1
     periods: tuple[dict, ...]  # OCPI ChargingPeriods, volumes rounded as served
     tariff: dict
+    corrected: bool = False  # the first CDR over-reports energy and is credited and replaced a day later
+
+    @property
+    def charge_end(self) -> datetime:
+        return self.curve.end
 
     @property
     def kwh(self) -> float:
         return round(sum(_dim(p, "ENERGY") for p in self.periods), 3)
+
+    def soc_at(self, t: datetime) -> float:
+        return min(1.0, self.start_soc + self.curve.kwh_between(self.start, t) / self.battery_kwh)
 
 
 def _dim(period: dict, kind: str) -> float:
@@ -71,14 +85,14 @@ def _boundaries(tariff: dict, start: datetime, end: datetime, tz: ZoneInfo) -> l
     return sorted(out)
 
 
-def _periods(start, charge_end, end, power_kw, tariff, tz) -> tuple[dict, ...]:
-    cuts = sorted({start, charge_end, end, *_boundaries(tariff, start, end, tz)})
+def _periods(start: datetime, end: datetime, curve: ChargeCurve, tariff: dict, tz: ZoneInfo) -> tuple[dict, ...]:
+    cuts = sorted({start, curve.end, end, *_boundaries(tariff, start, end, tz)})
     periods = []
-    for a, b in itertools.pairwise(cuts):
+    for a, b in pairwise(cuts):
         hours = (b - a).total_seconds() / 3600
-        if a < charge_end:
+        if a < curve.end:
             dims = [
-                {"type": "ENERGY", "volume": round(power_kw * hours, 3)},
+                {"type": "ENERGY", "volume": round(curve.kwh_between(a, b), 3)},
                 {"type": "TIME", "volume": round(hours, 6)},
             ]
         else:
@@ -91,23 +105,30 @@ def sessions_for_evse_day(network: Network, site: Site, evse: Evse, local_day: d
     rng = derived_rng(network.seed, "sessions", evse.uid, local_day.isoformat())
     tz = ZoneInfo(site.template.time_zone)
     tariff = network.tariffs[evse.tariff_id]
+    outages = [
+        o for d in (local_day, local_day + timedelta(days=1)) for o in outages_for_evse_day(network, site, evse, d)
+    ]
+    throttle = throttle_for_site_day(network, site, local_day)
     out: list[SimSession] = []
     busy_until = datetime.combine(local_day, time(0), tz).astimezone(UTC)
     for n, (hour, dwell) in enumerate(_arrivals(site.template.kind, local_day, rng)):
         start = (datetime.combine(local_day, time(0), tz) + timedelta(hours=hour)).astimezone(UTC)
         start = start.replace(microsecond=0)
         battery = rng.uniform(40, 100)
-        need_kwh = battery * rng.uniform(0.2, 0.7)
+        start_soc = rng.uniform(0.1, 0.6)
+        target = rng.uniform(0.8, 1.0)
         if evse.is_dc:
-            power = min(evse.power_kw, rng.choice((50.0, 100.0, 150.0, 250.0))) * 0.8
-            charge_h = need_kwh / power
-            dwell = charge_h + rng.choice((0.0, 0.0, 0.05, 0.15))
+            power = min(evse.power_kw, rng.choice((50.0, 100.0, 150.0, 250.0)))
+            dwell = 3.0  # a DC driver leaves soon after charging stops; bounded below
         else:
             power = min(evse.power_kw, rng.choice((7.4, 11.0, 11.0, 22.0)))
-            charge_h = min(need_kwh / power, dwell)
-        end = start + timedelta(seconds=round(dwell * 3600))
-        charge_end = start + timedelta(seconds=round(charge_h * 3600))
-        if start < busy_until or charge_end <= start:
+        latest = start + timedelta(hours=dwell)
+        cap = (throttle.start, throttle.end, evse.power_kw * throttle.factor) if throttle else None
+        curve = build_curve(start, latest, power, battery * (target - start_soc), battery, start_soc, evse.is_dc, cap)
+        if not curve.segments:
+            continue
+        end = curve.end + timedelta(minutes=rng.choice((0, 0, 3, 9))) if evse.is_dc else latest.replace(microsecond=0)
+        if start < busy_until or blocks_start(outages, start, end):
             continue
         busy_until = end + timedelta(minutes=5)
         token = network.tokens[rng.randrange(len(network.tokens))]
@@ -119,19 +140,35 @@ def sessions_for_evse_day(network: Network, site: Site, evse: Evse, local_day: d
                 connector_id=evse.connectors[rng.randrange(len(evse.connectors))].id,
                 token=token,
                 start=start,
-                charge_end=charge_end,
                 end=end,
-                power_kw=power,
-                periods=_periods(start, charge_end, end, power, tariff, tz),
+                curve=curve,
+                battery_kwh=round(battery, 1),
+                start_soc=start_soc,
+                periods=_periods(start, end, curve, tariff, tz),
                 tariff=tariff,
+                corrected=rng.random() < CORRECTION_RATE,
             )
         )
     return out
 
 
-def session_cost(session: SimSession) -> dict:
-    """CDR cost fields, rounded to cents as a CPO bills them."""
-    cost = price_periods(session.tariff, list(session.periods), session.site.template.time_zone)
+def over_reported(periods: tuple[dict, ...]) -> tuple[dict, ...]:
+    """The periods of a faulty first CDR: energy inflated, everything else as measured."""
+    return tuple(
+        {
+            **p,
+            "dimensions": [
+                {**d, "volume": round(d["volume"] * OVER_REPORT, 3)} if d["type"] == "ENERGY" else d
+                for d in p["dimensions"]
+            ],
+        }
+        for p in periods
+    )
+
+
+def session_cost(session: SimSession, periods: tuple[dict, ...] | None = None) -> dict:
+    """CDR cost fields for `periods` (default: the true ones), rounded to cents as a CPO bills them."""
+    cost = price_periods(session.tariff, list(periods or session.periods), session.site.template.time_zone)
     excl, incl = bounded_total(session.tariff, cost)
     out = {"total_cost": {"excl_vat": round(excl, 2), "incl_vat": round(incl, 2)}}
     for kind, name in (("FLAT", "fixed"), ("ENERGY", "energy"), ("TIME", "time"), ("PARKING_TIME", "parking")):

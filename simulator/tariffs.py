@@ -13,7 +13,7 @@ from simulator.timefmt import iso
 if TYPE_CHECKING:
     from simulator.network import Network
 
-PRICE_SCALE = {"EUR": 1.0, "USD": 1.1, "AUD": 1.6, "CAD": 1.5}
+PRICE_SCALE = {"EUR": 1.0, "USD": 1.1, "AUD": 1.6, "CAD": 1.5, "GBP": 0.85}
 WEEKDAYS = ["MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY"]
 
 

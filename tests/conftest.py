@@ -56,3 +56,18 @@ def served(module: str, start, end) -> list[dict]:
 
     cfg = SimConfig(seed=SIM_SEED, start=SIM_START, end=SIM_END, token=SIM_TOKEN)
     return SimState(cfg, cfg.build()).listing(module, start, end)
+
+
+@pytest.fixture
+def clock(simulator: Simulator):
+    """Set the simulator's 'now' for one test; restored to the end of the window afterwards."""
+
+    def set_now(now: str) -> None:
+        url = simulator.versions_url.replace("/ocpi/versions", "/_sim/clock")
+        req = urllib.request.Request(url, data=json.dumps({"now": now}).encode(), method="POST")
+        req.add_header("Authorization", "Token " + base64.b64encode(SIM_TOKEN.encode()).decode())
+        with urllib.request.urlopen(req, timeout=10) as resp:
+            assert resp.status == 200
+
+    yield set_now
+    set_now(f"{SIM_END.isoformat()}T00:00:00Z")

@@ -1,7 +1,7 @@
 """The simulated network: determinism, shape, spec conformance of objects, costing consistency."""
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from simulator import ocpi
 from simulator.costing import bounded_total, price_periods
 from simulator.server import SimConfig
 from simulator.sessions import sessions_between
+from simulator.timefmt import iso
 
 CFG = SimConfig(seed=11, start=date(2026, 3, 27), end=date(2026, 3, 31))
 NOW = CFG.effective_now
@@ -80,7 +81,7 @@ def test_cdr_totals_follow_their_tariff(network):
     cdrs = objects(network, "cdrs")
     assert len(cdrs) > 20
     tz = {loc["id"]: loc["time_zone"] for loc in objects(network, "locations")}
-    for c in cdrs:
+    for c in (c for c in cdrs if not c["credit"]):
         tariff = c["tariffs"][0]
         excl, incl = bounded_total(tariff, price_periods(tariff, c["charging_periods"], tz[c["cdr_location"]["id"]]))
         assert c["total_cost"] == {"excl_vat": round(excl, 2), "incl_vat": round(incl, 2)}
@@ -116,3 +117,69 @@ def test_arrivals_follow_local_time_across_the_dst_change(network):
         local = s.start.astimezone(ZoneInfo(s.site.template.time_zone))
         lo, hi = ARRIVAL_HOURS[s.site.template.kind]
         assert lo <= local.hour + local.minute / 60 < hi, (s.id, local)
+
+
+def test_corrected_cdrs_are_credited_and_replaced(network):
+    cdrs = {c["id"]: c for c in objects(network, "cdrs")}
+    credit_cdrs = [c for c in cdrs.values() if c["credit"]]
+    assert credit_cdrs, "the window should contain at least one correction"
+    for credit in credit_cdrs:
+        original = cdrs[credit["credit_reference_id"]]
+        replacement = cdrs[original["id"] + "-R1"]
+        assert credit["total_cost"] == {k: -v for k, v in original["total_cost"].items()}
+        assert credit["total_energy"] == original["total_energy"] > 0
+        assert replacement["total_energy"] < original["total_energy"]
+        assert credit["last_updated"] == replacement["last_updated"] > original["last_updated"]
+        assert not replacement["credit"]
+
+
+def test_sessions_change_while_time_passes(network):
+    sims = sessions_between(network, date(2026, 3, 28), date(2026, 3, 28))
+    s = next(x for x in sims if (x.end - x.start) > timedelta(hours=2))
+    during = ocpi.session(s, s.start + timedelta(minutes=50))
+    after = ocpi.session(s, s.end)
+    assert during["status"] == "ACTIVE" and "end_date_time" not in during
+    assert during["last_updated"] == iso(s.start + timedelta(minutes=45))
+    assert 0 < during["kwh"] < after["kwh"] and after["status"] == "COMPLETED"
+    assert ocpi.session(s, s.start - timedelta(seconds=1)) is None
+    assert ocpi.cdrs(s, s.end) == []
+
+
+def test_dc_power_tapers_above_80_percent_soc(network):
+    sims = [s for s in sessions_between(network, date(2026, 3, 27), date(2026, 3, 30)) if s.evse.is_dc]
+    tapered = [s for s in sims if s.soc_at(s.charge_end) > 0.85]
+    assert tapered
+    for s in tapered:
+        first_kw = s.curve.segments[0].kw
+        late = [seg.kw for seg in s.curve.segments if s.soc_at(seg.start) > 0.82]
+        assert late and max(late) < first_kw
+
+
+def test_throttling_caps_power_and_outages_block_sessions(network):
+    from simulator.availability import outages_for_evse_day, throttle_for_site_day
+
+    days = [date(2026, 3, 27) + timedelta(days=i) for i in range(4)]
+    throttles = {
+        (site.id, d): t for site in network.sites for d in days if (t := throttle_for_site_day(network, site, d))
+    }
+    assert throttles
+    outages = [
+        (site, evse, o)
+        for site, evse in network.evses()
+        for d in days
+        for o in outages_for_evse_day(network, site, evse, d)
+    ]
+    assert {o.kind for *_, o in outages} >= {"Faulted", "Offline"}
+    sims = sessions_between(network, days[0], days[-1])
+    for s in sims:
+        local_day = s.start.astimezone(ZoneInfo(s.site.template.time_zone)).date()
+        t = throttles.get((s.site.id, local_day))
+        if t:
+            for seg in s.curve.segments:
+                if t.start <= seg.start < t.end:
+                    assert seg.kw <= s.evse.power_kw * t.factor + 1e-6
+        for _site, evse, o in outages:
+            if evse.uid == s.evse.uid:
+                assert not (o.start <= s.start < o.end)
+                if o.kind != "Offline":
+                    assert not (s.start < o.end and o.start < s.end)
