@@ -35,7 +35,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="also accept the token unencoded (some partners send it plain)",
     )
-    parser.add_argument("--page-limit", type=int, default=100, help="largest page the server returns")
+    parser.add_argument("--page-limit", type=int, default=100, help="largest OCPI page the server returns")
+    parser.add_argument("--telemetry-token", default=None, help="bearer token of the telemetry API (default: --token)")
+    parser.add_argument(
+        "--meter-interval",
+        type=int,
+        default=15,
+        choices=range(1, 61),
+        metavar="MINUTES",
+        help="meter value sampling interval, 1-60 minutes (plus Transaction.Begin/End samples)",
+    )
 
 
 def config_from_args(args: argparse.Namespace) -> SimConfig:
@@ -49,6 +58,8 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         token=args.token,
         accept_plain_token=args.accept_plain_token,
         page_limit=args.page_limit,
+        telemetry_token=args.telemetry_token,
+        meter_interval_minutes=args.meter_interval,
     )
 
 

@@ -188,6 +188,7 @@ class Network:
     sites: tuple[Site, ...]
     tokens: tuple[Token, ...]
     tariffs: dict[str, dict] = field(default_factory=dict)
+    ends_at: datetime | None = None  # no session starts at or after this instant (end of the window)
 
     def evses(self) -> list[tuple[Site, Evse]]:
         return [(site, evse) for site in self.sites for evse in site.evses]
@@ -224,7 +225,12 @@ def tariff_ids_for(template: SiteTemplate) -> tuple[str, str]:
 
 
 def build_network(
-    seed: int, created_at: datetime, sites: int = 3, evses_per_site: int = 4, tokens: int = 40
+    seed: int,
+    created_at: datetime,
+    sites: int = 3,
+    evses_per_site: int = 4,
+    tokens: int = 40,
+    ends_at: datetime | None = None,
 ) -> Network:
     from simulator.tariffs import build_tariffs
 
@@ -268,6 +274,6 @@ def build_network(
                 group_id=groups[t % len(groups)],
             )
         )
-    network = Network(seed, created_at, tuple(built_sites), tuple(built_tokens))
+    network = Network(seed, created_at, tuple(built_sites), tuple(built_tokens), ends_at=ends_at)
     network.tariffs = build_tariffs(network)
     return network

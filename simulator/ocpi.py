@@ -193,11 +193,10 @@ def cdrs(s: SimSession, now: datetime) -> list[dict]:
     return [first, credit, replacement]
 
 
-def objects(network: Network, module: str, now: datetime, first_day, last_day, until: datetime) -> list[dict]:
+def objects(network: Network, module: str, now: datetime, first_day, last_day) -> list[dict]:
     """Every object of a module as of `now`, ordered by (last_updated, id) for stable paging.
 
-    `first_day`/`last_day` bound the local days for which sessions are generated; only sessions
-    starting between the network's creation and `until` exist.
+    `first_day`/`last_day` bound the local days for which sessions are generated.
     """
     if module == "locations":
         items = [location(network, site) for site in network.sites]
@@ -206,7 +205,7 @@ def objects(network: Network, module: str, now: datetime, first_day, last_day, u
     elif module == "tokens":
         items = [token(network, i) for i in range(len(network.tokens))]
     elif module in ("sessions", "cdrs"):
-        sims = [s for s in sessions_between(network, first_day, last_day) if network.created_at <= s.start < until]
+        sims = sessions_between(network, first_day, last_day)
         if module == "sessions":
             items = [o for s in sims if (o := session(s, now))]
         else:

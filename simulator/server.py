@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from simulator import ocpi
 from simulator.faults import FaultPlan
 from simulator.network import Network, build_network
+from simulator.telemetry_api import OPENAPI, ApiError, TelemetryStore
 from simulator.timefmt import iso, parse_iso
 
 VERSION = "2.2.1"
@@ -37,6 +38,8 @@ class SimConfig:
     token: str = "chargelake-demo-token"
     accept_plain_token: bool = False
     page_limit: int = 100
+    telemetry_token: str | None = None  # default: the OCPI token
+    meter_interval_minutes: int = 15
 
     @property
     def effective_now(self) -> datetime:
@@ -44,7 +47,8 @@ class SimConfig:
 
     def build(self) -> Network:
         created = datetime.combine(self.start, time(0), UTC)
-        return build_network(self.seed, created, self.sites, self.evses_per_site)
+        ends = datetime.combine(self.end, time(0), UTC)
+        return build_network(self.seed, created, self.sites, self.evses_per_site, ends_at=ends)
 
 
 @dataclass
@@ -58,6 +62,7 @@ class SimState:
 
     def __post_init__(self) -> None:
         self.now = self.now or self.config.effective_now
+        self.telemetry = TelemetryStore(self.network, timedelta(minutes=self.config.meter_interval_minutes))
 
     def listing(self, module: str, date_from: datetime | None, date_to: datetime | None) -> list[dict]:
         now = self.now
@@ -72,8 +77,7 @@ class SimState:
         first = (date_from.date() if date_from else cfg.start) - timedelta(days=2)
         last = (date_to.date() if date_to else cfg.end) + timedelta(days=1)
         first, last = max(first, cfg.start - timedelta(days=1)), min(last, cfg.end)
-        until = datetime.combine(cfg.end, time(0), UTC)
-        items = ocpi.objects(self.network, module, now, first, last, until)
+        items = ocpi.objects(self.network, module, now, first, last)
         lo = iso(date_from) if date_from else ""
         hi = iso(date_to) if date_to else "9999"
         items = [o for o in items if lo <= o["last_updated"] < hi]
@@ -133,6 +137,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = url.path.rstrip("/")
+        if path.startswith("/telemetry/v1"):
+            self._telemetry(path.removeprefix("/telemetry/v1"), parse_qs(url.query))
+            return
         if not self._authorised():
             self._send(401, envelope(None, 2000, "Unauthorized: missing or invalid Token"))
             return
@@ -187,6 +194,35 @@ class Handler(BaseHTTPRequestHandler):
             nxt = f"{self._base()}/ocpi/cpo/{VERSION}/{module}/?{urlencode(params)}"
             headers["Link"] = f'<{nxt}>; rel="next"'
         self._send(200, envelope(page), headers)
+
+    def _telemetry(self, path: str, query: dict[str, list[str]]) -> None:
+        if path == "/openapi.json":
+            self._send_raw(200, OPENAPI.read_bytes())
+            return
+        cfg = self.state.config
+        expected = f"Bearer {cfg.telemetry_token or cfg.token}"
+        if self.headers.get("Authorization", "") != expected:
+            self._send(401, {"error": "missing or invalid bearer token"})
+            return
+        if path == "/charge-points":
+            self._send(200, {"items": self.state.telemetry.charge_points()})
+            return
+        if path not in ("/meter-values", "/alarms"):
+            self._send(404, {"error": f"unknown path /telemetry/v1{path}"})
+            return
+        kind = path.lstrip("/")
+        params = {k: v[0] for k, v in query.items()}
+        fault = self.state.faults.take(kind, 0 if not params.get("cursor") else 1)
+        if fault is not None and fault.kind in ("http_500", "http_503", "http_429"):
+            status = int(fault.kind.removeprefix("http_"))
+            self._send(status, {"error": "injected failure"}, {"Retry-After": "1"} if status == 429 else None)
+            return
+        try:
+            body = self.state.telemetry.page(kind, params, self.state.now, cfg.start - timedelta(days=1), cfg.end)
+        except ApiError as exc:
+            self._send(exc.status, {"error": str(exc)})
+            return
+        self._send_raw(200, body)
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")

@@ -130,6 +130,8 @@ def sessions_for_evse_day(network: Network, site: Site, evse: Evse, local_day: d
         end = curve.end + timedelta(minutes=rng.choice((0, 0, 3, 9))) if evse.is_dc else latest.replace(microsecond=0)
         if start < busy_until or blocks_start(outages, start, end):
             continue
+        if start < network.created_at or (network.ends_at and start >= network.ends_at):
+            continue  # the simulated activity is bounded by the window
         busy_until = end + timedelta(minutes=5)
         token = network.tokens[rng.randrange(len(network.tokens))]
         out.append(
