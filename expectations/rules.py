@@ -18,6 +18,7 @@ class TableRules:
     key: tuple[str, ...]  # unique per staged partition (with the window column: every version kept)
     required: tuple[str, ...]  # columns that must exist and never be null
     non_negative: tuple[str, ...] = ()
+    maximums: dict[str, float] = field(default_factory=dict)  # plausibility bounds (units as in the column)
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
     window_column: str | None = "last_updated"
 
@@ -36,6 +37,8 @@ def build_suite(rules: TableRules, window: tuple[datetime, datetime] | None) -> 
     items.append(e.ExpectCompoundColumnsToBeUnique(column_list=list(rules.key)))
     for col in rules.non_negative:
         items.append(e.ExpectColumnValuesToBeBetween(column=col, min_value=0))
+    for col, top in sorted(rules.maximums.items()):
+        items.append(e.ExpectColumnValuesToBeBetween(column=col, max_value=top))
     for col, allowed in sorted(rules.enums.items()):
         items.append(e.ExpectColumnValuesToBeInSet(column=col, value_set=sorted(allowed)))
     if rules.window_column and window:

@@ -3,8 +3,12 @@
 A rule names a module, a kind and how many times it fires (optionally only at one page offset):
 `http_500`, `http_503`, `http_429` (with Retry-After), `envelope_error` (HTTP 200 with OCPI
 status_code 3000), `negative_energy` and `missing_id` (corrupt the first record of a page),
-`advance_clock` (move the simulator's clock `minutes` ahead before serving the page: objects appear
-or change while a client crawls, and X-Total-Count grows).
+`unknown_enum` (a status/auth_method outside the spec), `naive_timestamp` (last_updated without an
+offset), `wh_in_kwh` (energy in Wh in a kWh field), `duplicate` (the page repeats the last record
+of the previous page), `slow` (answer after `delay_ms`), `truncated_json` (the body is cut in half),
+`foreign_link` (the Link header points to another host), `advance_clock` (move the simulator's clock
+`minutes` ahead before serving the page: objects appear or change while a client crawls, and
+X-Total-Count grows).
 """
 
 from __future__ import annotations
@@ -13,7 +17,10 @@ import copy
 import threading
 from dataclasses import dataclass, field
 
-KINDS = {"http_500", "http_503", "http_429", "envelope_error", "negative_energy", "missing_id", "advance_clock"}
+HTTP_KINDS = {"http_500", "http_503", "http_429", "envelope_error"}
+RECORD_KINDS = {"negative_energy", "missing_id", "unknown_enum", "naive_timestamp", "wh_in_kwh", "duplicate"}
+RESPONSE_KINDS = {"slow", "truncated_json", "foreign_link", "advance_clock"}
+KINDS = HTTP_KINDS | RECORD_KINDS | RESPONSE_KINDS
 
 
 @dataclass
@@ -23,6 +30,7 @@ class FaultRule:
     times: int = 1
     offset: int | None = None
     minutes: int = 60
+    delay_ms: int = 2000
 
     def corrupt(self, page: list[dict]) -> list[dict]:
         if not page:
@@ -36,7 +44,19 @@ class FaultRule:
         elif self.kind == "missing_id":
             first.pop("id", None)
             first.pop("uid", None)
+        elif self.kind == "unknown_enum":
+            key = "status" if "status" in first else "auth_method" if "auth_method" in first else "type"
+            first[key] = "TELEPORTING"
+        elif self.kind == "naive_timestamp":
+            first["last_updated"] = first["last_updated"].rstrip("Z")
+        elif self.kind == "wh_in_kwh":
+            for key in ("kwh", "total_energy"):
+                if key in first:
+                    first[key] = round(first[key] * 1000, 1)
         return page
+
+    def duplicate_from(self, previous: list[dict], page: list[dict]) -> list[dict]:
+        return [previous[-1], *page] if previous else page
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import threading
+import time as clock
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
 from simulator import ocpi
-from simulator.faults import FaultPlan
+from simulator.faults import RECORD_KINDS, FaultPlan
 from simulator.network import Network, build_network
 from simulator.telemetry_api import OPENAPI, ApiError, TelemetryStore
 from simulator.timefmt import iso, parse_iso
@@ -119,9 +120,9 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def _base(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+    def _base(self, host: str | None = None) -> str:
+        bound, port = self.server.server_address[:2]
+        return f"http://{host or bound}:{port}"
 
     def _authorised(self) -> bool:
         header = self.headers.get("Authorization", "")
@@ -185,14 +186,23 @@ class Handler(BaseHTTPRequestHandler):
         items = self.state.listing(module, date_from, date_to)
         limit = max(1, min(requested, self.state.config.page_limit))
         page = items[offset : offset + limit]
-        if fault is not None:
+        if fault is not None and fault.kind in RECORD_KINDS - {"duplicate"}:
             page = fault.corrupt(page)
+        elif fault is not None and fault.kind == "duplicate":
+            page = fault.duplicate_from(items[max(0, offset - limit) : offset], page)
+        elif fault is not None and fault.kind == "slow":
+            clock.sleep(fault.delay_ms / 1000)
         headers = {"X-Total-Count": str(len(items)), "X-Limit": str(limit)}
         if offset + limit < len(items):
             params = {"offset": offset + limit, "limit": limit}
             params.update({k: v for k, v in (("date_from", arg("date_from")), ("date_to", arg("date_to"))) if v})
-            nxt = f"{self._base()}/ocpi/cpo/{VERSION}/{module}/?{urlencode(params)}"
+            host = "elsewhere.invalid" if fault is not None and fault.kind == "foreign_link" else None
+            nxt = f"{self._base(host)}/ocpi/cpo/{VERSION}/{module}/?{urlencode(params)}"
             headers["Link"] = f'<{nxt}>; rel="next"'
+        if fault is not None and fault.kind == "truncated_json":
+            payload = json.dumps(envelope(page), separators=(",", ":")).encode()
+            self._send_raw(200, payload[: len(payload) // 2], headers)
+            return
         self._send(200, envelope(page), headers)
 
     def _telemetry(self, path: str, query: dict[str, list[str]]) -> None:

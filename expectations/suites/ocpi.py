@@ -15,6 +15,9 @@ PARKING_TYPE = frozenset(
 TARIFF_TYPE = frozenset({"AD_HOC_PAYMENT", "PROFILE_CHEAP", "PROFILE_FAST", "PROFILE_GREEN", "REGULAR"})
 WHITELIST = frozenset({"ALWAYS", "ALLOWED", "ALLOWED_OFFLINE", "NEVER"})
 PARTY = ("country_code", "party_id")
+# No single charging session delivers more than this (largest truck batteries are ~600 kWh); a larger
+# value is a unit error (Wh reported in a kWh field) and must not reach the marts.
+MAX_SESSION_KWH = 1000.0
 
 OCPI_RULES: tuple[TableRules, ...] = (
     TableRules(
@@ -37,6 +40,7 @@ OCPI_RULES: tuple[TableRules, ...] = (
             "last_updated",
         ),
         non_negative=("kwh",),
+        maximums={"kwh": MAX_SESSION_KWH},
         enums={"status": SESSION_STATUS, "auth_method": AUTH_METHOD, "cdr_token__type": TOKEN_TYPE},
     ),
     TableRules(
@@ -61,6 +65,7 @@ OCPI_RULES: tuple[TableRules, ...] = (
             "last_updated",
         ),
         non_negative=("total_energy", "total_time"),
+        maximums={"total_energy": MAX_SESSION_KWH},
         enums={
             "auth_method": AUTH_METHOD,
             "cdr_token__type": TOKEN_TYPE,
