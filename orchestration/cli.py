@@ -31,9 +31,10 @@ def main(argv: list[str] | None = None) -> int:
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
     serve = sim_sub.add_parser("serve", help="serve OCPI 2.2.1 on loopback")
-    from simulator.cli import add_arguments
+    from simulator.cli import add_arguments, add_truth_arguments
 
     add_arguments(serve)
+    add_truth_arguments(sim_sub.add_parser("truth", help="write what the simulated network really did (CSV)"))
 
     run = sub.add_parser("run", help="run ingest for days FIRST..LAST against the configured CPMS, then the warehouse")
     run.add_argument("first", help="first day, YYYY-MM-DD (UTC)")
@@ -47,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
         return run_demo(days=args.days, seed=args.seed, until=args.until)
     if args.command == "simulator":
         from simulator.cli import serve as serve_simulator
+        from simulator.cli import truth
 
-        return serve_simulator(args)
+        return serve_simulator(args) if args.sim_command == "serve" else truth(args)
     if args.command == "run":
         from dagster import DagsterInstance
 

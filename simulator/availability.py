@@ -72,9 +72,13 @@ def outages_for_evse_day(network: Network, site: Site, evse: Evse, day: date) ->
     elif roll < 0.10:
         start = rng.uniform(0, 20)
         out.append(Outage("Offline", _local(day, start, tz), _local(day, start + rng.uniform(1, 8), tz)))
-    return [
-        o.__class__(o.kind, o.start.replace(microsecond=0), o.end.replace(microsecond=0), o.error_code) for o in out
-    ]
+    out = [Outage(o.kind, o.start.replace(microsecond=0), o.end.replace(microsecond=0), o.error_code) for o in out]
+    return [o for o in out if _in_window(network, o.start)]
+
+
+def _in_window(network: Network, t: datetime) -> bool:
+    """Simulated activity, outages included, happens between creation and the window's end."""
+    return network.created_at <= t and (network.ends_at is None or t < network.ends_at)
 
 
 def throttle_for_site_day(network: Network, site: Site, day: date) -> Throttle | None:
@@ -83,7 +87,8 @@ def throttle_for_site_day(network: Network, site: Site, day: date) -> Throttle |
         return None
     tz = ZoneInfo(site.template.time_zone)
     start = rng.choice((16.5, 17.0, 17.5, 18.0))
-    return Throttle(_local(day, start, tz), _local(day, start + rng.uniform(1, 3), tz), rng.choice((0.5, 0.6)))
+    throttle = Throttle(_local(day, start, tz), _local(day, start + rng.uniform(1, 3), tz), rng.choice((0.5, 0.6)))
+    return throttle if _in_window(network, throttle.start) else None
 
 
 def blocks_start(outages: list[Outage], start: datetime, end: datetime) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from simulator.server import SimConfig, make_server
 from simulator.timefmt import parse_iso
@@ -73,6 +74,20 @@ def serve(args: argparse.Namespace) -> int:
         pass
     finally:
         server.server_close()
+    return 0
+
+
+def add_truth_arguments(parser: argparse.ArgumentParser) -> None:
+    add_arguments(parser)
+    parser.add_argument("--out", type=Path, default=Path("data/truth"), help="folder for the CSV files")
+
+
+def truth(args: argparse.Namespace) -> int:
+    from simulator.truth import write_truth
+
+    config = config_from_args(args)
+    summary = write_truth(config.build(), config.start - timedelta(days=1), config.end, args.out)
+    print(f"truth for {config.start}..{config.end} (exclusive) written to {args.out}: {summary}")
     return 0
 
 
