@@ -41,6 +41,46 @@ def timed(fn):
     return out, time.perf_counter() - t0
 
 
+def _sampled_values(body: dict) -> int:
+    return sum(len(i["message"]["meterValue"][0]["sampledValue"]) for i in body["items"])
+
+
+def meter_values_rate(ocpi_versions_url: str) -> dict:
+    """Sampled values/s served by /telemetry/v1/meter-values for one day of the reference network,
+    once generating (first read) and once from the server's cache; the client decodes JSON too."""
+    import requests
+
+    url = ocpi_versions_url.replace("/ocpi/versions", "/telemetry/v1/meter-values")
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    params = {
+        "from": DAY.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "to": (DAY + timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "limit": 10_000,
+    }
+
+    def crawl() -> tuple[int, int]:
+        values = messages = 0
+        cursor = None
+        with requests.Session() as http:
+            while True:
+                body = http.get(
+                    url, params={**params, **({"cursor": cursor} if cursor else {})}, headers=headers, timeout=120
+                ).json()
+                values += _sampled_values(body)
+                messages += len(body["items"])
+                if not (cursor := body["next_cursor"]):
+                    return values, messages
+
+    (values, messages), first_s = timed(crawl)
+    _, cached_s = timed(crawl)
+    return {
+        "messages": messages,
+        "sampled_values": values,
+        "generate_and_serve_values_per_s": values / first_s,
+        "serve_values_per_s": values / cached_s,
+    }
+
+
 def main() -> int:
     server = make_server(CONFIG)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -96,6 +136,7 @@ def main() -> int:
         )
         results["gate"] = {"rows": rows, "validate_and_publish_rps": rows / gate_s}
 
+    results["meter_values"] = meter_values_rate(url)
     results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)

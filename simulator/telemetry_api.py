@@ -89,7 +89,8 @@ class TelemetryStore:
                 self._days.popitem(last=False)
         return rows
 
-    def listing(self, kind: str, start: datetime, end: datetime, now: datetime, first_day, last_day) -> list:
+    def listing(self, kind: str, start: datetime, end: datetime, now: datetime, first_day, last_day) -> tuple:
+        """(rows, keys) of a window as of `now`, sorted by (timestamp, id); keys serve cursor lookups."""
         key = (kind, start, end, now)
         with self._lock:
             if key in self._lists:
@@ -103,11 +104,12 @@ class TelemetryStore:
                     rows.extend(r for r in self._evse_day(kind, si, ei, day) if lo <= r[0] < hi and r[2] <= seen)
             day += timedelta(days=1)
         rows.sort(key=lambda r: (r[0], r[1]))
+        listing = (rows, [(r[0], r[1]) for r in rows])
         with self._lock:
-            self._lists[key] = rows
+            self._lists[key] = listing
             while len(self._lists) > 32:
                 self._lists.popitem(last=False)
-        return rows
+        return listing
 
     def page(self, kind: str, params: dict[str, str], now: datetime, first_day, last_day) -> bytes:
         from simulator.timefmt import parse_iso
@@ -121,10 +123,8 @@ class TelemetryStore:
             raise ApiError(400, f"invalid parameter: {exc}") from None
         if end <= start or end - start > MAX_WINDOW:
             raise ApiError(400, f"window must be positive and at most {MAX_WINDOW.days} days")
-        rows = self.listing(kind, start, end, now, first_day, last_day)
-        begin = 0
-        if params.get("cursor"):
-            begin = bisect.bisect_right([(r[0], r[1]) for r in rows], decode_cursor(params["cursor"]))
+        rows, keys = self.listing(kind, start, end, now, first_day, last_day)
+        begin = bisect.bisect_right(keys, decode_cursor(params["cursor"])) if params.get("cursor") else 0
         chunk = rows[begin : begin + max(1, limit)]
         nxt = encode_cursor((chunk[-1][0], chunk[-1][1])) if begin + len(chunk) < len(rows) else None
         return b'{"items":[' + b",".join(r[3] for r in chunk) + b'],"next_cursor":' + json.dumps(nxt).encode() + b"}"
