@@ -9,13 +9,25 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from simulator.network import COUNTRY_CODE, PARTY_ID, Network, Site
+from simulator.network import COUNTRY_CODE, PARTY_ID, Network, Site, SiteTemplate
 from simulator.sessions import SimSession, over_reported, session_cost, sessions_between
 from simulator.timefmt import iso
 
 CDR_DELAY = timedelta(minutes=5)
 METER_INTERVAL = timedelta(minutes=15)
 MODULES = ("locations", "sessions", "cdrs", "tariffs", "tokens")
+
+
+def _place(t: SiteTemplate) -> dict:
+    """Name, address and coordinates as both Location and CdrLocation carry them."""
+    return {
+        "name": t.name,
+        "address": t.address,
+        "city": t.city,
+        "postal_code": t.postal_code,
+        "country": t.country,
+        "coordinates": {"latitude": f"{t.latitude:.6f}", "longitude": f"{t.longitude:.6f}"},
+    }
 
 
 def location(network: Network, site: Site) -> dict:
@@ -26,12 +38,7 @@ def location(network: Network, site: Site) -> dict:
         "party_id": PARTY_ID,
         "id": site.id,
         "publish": True,
-        "name": t.name,
-        "address": t.address,
-        "city": t.city,
-        "postal_code": t.postal_code,
-        "country": t.country,
-        "coordinates": {"latitude": f"{t.latitude:.6f}", "longitude": f"{t.longitude:.6f}"},
+        **_place(t),
         "parking_type": "PARKING_LOT",
         "evses": [
             {
@@ -144,12 +151,7 @@ def _cdr_body(s: SimSession, cdr_id: str, periods: tuple[dict, ...], updated: da
         "auth_method": "AUTH_REQUEST" if s.token.type == "APP_USER" else "WHITELIST",
         "cdr_location": {
             "id": s.site.id,
-            "name": t.name,
-            "address": t.address,
-            "city": t.city,
-            "postal_code": t.postal_code,
-            "country": t.country,
-            "coordinates": {"latitude": f"{t.latitude:.6f}", "longitude": f"{t.longitude:.6f}"},
+            **_place(t),
             "evse_uid": s.evse.uid,
             "evse_id": s.evse.evse_id,
             "connector_id": s.connector_id,

@@ -28,10 +28,7 @@ renamed as (
         cast(total_cost__excl_vat as double) as total_cost_excl_vat,
         cast(total_cost__incl_vat as double) as total_cost_incl_vat,
         coalesce(credit, false) as is_credit,
-        timezone('UTC', last_updated) as last_updated_at_utc,
-        cast(partition_date as date) as partition_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_version_columns() }}
 
     from source
 
@@ -39,11 +36,7 @@ renamed as (
 
 latest as (
 
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by cdr_key order by last_updated_at_utc desc, load_id desc
-    ) = 1
+    {{ latest_version('renamed', 'cdr_key') }}
 
 )
 

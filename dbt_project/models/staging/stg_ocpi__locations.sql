@@ -23,10 +23,8 @@ renamed as (
         parking_type,
         operator__name as operator_name,
         publish as is_published,
-        timezone('UTC', last_updated) as last_updated_at_utc,
-        cast(partition_date as date) as partition_date,
         _dlt_id as raw_record_id,
-        _dlt_load_id as load_id
+        {{ raw_version_columns() }}
 
     from source
 
@@ -34,11 +32,7 @@ renamed as (
 
 latest as (
 
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by location_key order by last_updated_at_utc desc, load_id desc
-    ) = 1
+    {{ latest_version('renamed', 'location_key') }}
 
 )
 

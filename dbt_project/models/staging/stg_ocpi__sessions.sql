@@ -26,10 +26,7 @@ renamed as (
         currency,
         cast(total_cost__excl_vat as double) as total_cost_excl_vat,
         cast(total_cost__incl_vat as double) as total_cost_incl_vat,
-        timezone('UTC', last_updated) as last_updated_at_utc,
-        cast(partition_date as date) as partition_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_version_columns() }}
 
     from source
 
@@ -37,11 +34,7 @@ renamed as (
 
 latest as (
 
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by session_key order by last_updated_at_utc desc, load_id desc
-    ) = 1
+    {{ latest_version('renamed', 'session_key') }}
 
 )
 

@@ -14,10 +14,8 @@ renamed as (
         party_id,
         currency,
         type as tariff_type,
-        timezone('UTC', last_updated) as last_updated_at_utc,
-        cast(partition_date as date) as partition_date,
         _dlt_id as raw_record_id,
-        _dlt_load_id as load_id
+        {{ raw_version_columns() }}
 
     from source
 
@@ -25,11 +23,7 @@ renamed as (
 
 latest as (
 
-    select *
-    from renamed
-    qualify row_number() over (
-        partition by tariff_key order by last_updated_at_utc desc, load_id desc
-    ) = 1
+    {{ latest_version('renamed', 'tariff_key') }}
 
 )
 
