@@ -37,6 +37,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="also accept the token unencoded (some partners send it plain)",
     )
     parser.add_argument("--page-limit", type=int, default=100, help="largest OCPI page the server returns")
+    parser.add_argument(
+        "--rate-limit",
+        type=float,
+        default=0.0,
+        metavar="PER_SECOND",
+        help="requests per second allowed per token (429 + Retry-After beyond); 0 = unlimited",
+    )
     parser.add_argument("--telemetry-token", default=None, help="bearer token of the telemetry API (default: --token)")
     parser.add_argument(
         "--meter-interval",
@@ -61,6 +68,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         page_limit=args.page_limit,
         telemetry_token=args.telemetry_token,
         meter_interval_minutes=args.meter_interval,
+        rate_limit=args.rate_limit,
     )
 
 

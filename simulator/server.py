@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 from simulator import ocpi
 from simulator.faults import RECORD_KINDS, FaultPlan
 from simulator.network import Network, build_network
+from simulator.ratelimit import RateLimiter
 from simulator.telemetry_api import OPENAPI, ApiError, TelemetryStore
 from simulator.timefmt import iso, parse_iso
 
@@ -41,6 +42,7 @@ class SimConfig:
     page_limit: int = 100
     telemetry_token: str | None = None  # default: the OCPI token
     meter_interval_minutes: int = 15
+    rate_limit: float = 0.0  # requests per second per token; 0: unlimited
 
     @property
     def effective_now(self) -> datetime:
@@ -64,6 +66,7 @@ class SimState:
     def __post_init__(self) -> None:
         self.now = self.now or self.config.effective_now
         self.telemetry = TelemetryStore(self.network, timedelta(minutes=self.config.meter_interval_minutes))
+        self.limiter = RateLimiter(self.config.rate_limit)
 
     def listing(self, module: str, date_from: datetime | None, date_to: datetime | None) -> list[dict]:
         now = self.now
@@ -89,12 +92,13 @@ class SimState:
         return items
 
 
-def envelope(data, status_code: int = 1000, message: str = "Success") -> dict:
+def envelope(data, status_code: int = 1000, message: str = "Success", now: datetime | None = None) -> dict:
+    """OCPI response envelope; the timestamp is the simulator's clock, so responses are reproducible."""
     return {
         "data": data,
         "status_code": status_code,
         "status_message": message,
-        "timestamp": iso(datetime.now(UTC)),
+        "timestamp": iso(now or datetime.now(UTC)),
     }
 
 
@@ -107,6 +111,9 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     # -- plumbing -------------------------------------------------------------------------
+    def _envelope(self, data, status_code: int = 1000, message: str = "Success") -> dict:
+        return envelope(data, status_code, message, self.state.now)
+
     def _send(self, status: int, body: dict | list, headers: dict[str, str] | None = None) -> None:
         payload = json.dumps(body, separators=(",", ":")).encode()
         self._send_raw(status, payload, headers)
@@ -138,24 +145,33 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         url = urlsplit(self.path)
         path = url.path.rstrip("/")
+        wait = self.state.limiter.retry_after(self.headers.get("Authorization", ""))
+        if wait is not None and not path.endswith("openapi.json"):
+            body = (
+                {"error": "rate limited"}
+                if path.startswith("/telemetry/")
+                else self._envelope(None, 2000, "Rate limited")
+            )
+            self._send(429, body, {"Retry-After": str(wait)})
+            return
         if path.startswith("/telemetry/v1"):
             self._telemetry(path.removeprefix("/telemetry/v1"), parse_qs(url.query))
             return
         if not self._authorised():
-            self._send(401, envelope(None, 2000, "Unauthorized: missing or invalid Token"))
+            self._send(401, self._envelope(None, 2000, "Unauthorized: missing or invalid Token"))
             return
         if path == "/ocpi/versions":
-            self._send(200, envelope([{"version": VERSION, "url": f"{self._base()}/ocpi/{VERSION}"}]))
+            self._send(200, self._envelope([{"version": VERSION, "url": f"{self._base()}/ocpi/{VERSION}"}]))
         elif path == f"/ocpi/{VERSION}":
             endpoints = [
                 {"identifier": m, "role": "SENDER", "url": f"{self._base()}/ocpi/cpo/{VERSION}/{m}"}
                 for m in ocpi.MODULES
             ]
-            self._send(200, envelope({"version": VERSION, "endpoints": endpoints}))
+            self._send(200, self._envelope({"version": VERSION, "endpoints": endpoints}))
         elif path.startswith(f"/ocpi/cpo/{VERSION}/") and path.rsplit("/", 1)[1] in ocpi.MODULES:
             self._list(path.rsplit("/", 1)[1], parse_qs(url.query))
         else:
-            self._send(404, envelope(None, 2000, f"Unknown path {url.path}"))
+            self._send(404, self._envelope(None, 2000, f"Unknown path {url.path}"))
 
     def _list(self, module: str, query: dict[str, list[str]]) -> None:
         def arg(name: str) -> str | None:
@@ -167,7 +183,7 @@ class Handler(BaseHTTPRequestHandler):
             offset = int(arg("offset") or 0)
             requested = int(arg("limit") or self.state.config.page_limit)
         except ValueError as exc:
-            self._send(400, envelope(None, 2001, f"Invalid parameter: {exc}"))
+            self._send(400, self._envelope(None, 2001, f"Invalid parameter: {exc}"))
             return
         fault = self.state.faults.take(module, offset)
         if fault is not None and fault.kind == "advance_clock":
@@ -177,9 +193,9 @@ class Handler(BaseHTTPRequestHandler):
             status = {"http_500": 500, "http_503": 503, "http_429": 429}.get(fault.kind, 200)
             headers = {"Retry-After": "1"} if status == 429 else {}
             body = (
-                envelope(None, 3000, "Injected failure")
+                self._envelope(None, 3000, "Injected failure")
                 if status == 200
-                else envelope(None, 3000, "Injected HTTP error")
+                else self._envelope(None, 3000, "Injected HTTP error")
             )
             self._send(status, body, headers)
             return
@@ -200,10 +216,10 @@ class Handler(BaseHTTPRequestHandler):
             nxt = f"{self._base(host)}/ocpi/cpo/{VERSION}/{module}/?{urlencode(params)}"
             headers["Link"] = f'<{nxt}>; rel="next"'
         if fault is not None and fault.kind == "truncated_json":
-            payload = json.dumps(envelope(page), separators=(",", ":")).encode()
+            payload = json.dumps(self._envelope(page), separators=(",", ":")).encode()
             self._send_raw(200, payload[: len(payload) // 2], headers)
             return
-        self._send(200, envelope(page), headers)
+        self._send(200, self._envelope(page), headers)
 
     def _telemetry(self, path: str, query: dict[str, list[str]]) -> None:
         if path == "/openapi.json":
@@ -237,25 +253,25 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
         if path not in ("/_sim/faults", "/_sim/clock") or not self._authorised():
-            self._send(404 if self._authorised() else 401, envelope(None, 2000, "Not found"))
+            self._send(404 if self._authorised() else 401, self._envelope(None, 2000, "Not found"))
             return
         try:
             body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))) or b"{}")
             if path == "/_sim/clock":
                 self.state.now = parse_iso(body["now"])
-                self._send(200, envelope({"now": iso(self.state.now)}))
+                self._send(200, self._envelope({"now": iso(self.state.now)}))
             else:
                 self.state.faults.add_many(body.get("rules", []))
-                self._send(200, envelope({"rules": len(self.state.faults.rules)}))
+                self._send(200, self._envelope({"rules": len(self.state.faults.rules)}))
         except (KeyError, ValueError, TypeError) as exc:
-            self._send(400, envelope(None, 2001, f"Invalid control request: {exc}"))
+            self._send(400, self._envelope(None, 2001, f"Invalid control request: {exc}"))
 
     def do_DELETE(self) -> None:
         if urlsplit(self.path).path.rstrip("/") == "/_sim/faults" and self._authorised():
             self.state.faults.clear()
-            self._send(200, envelope(None))
+            self._send(200, self._envelope(None))
         else:
-            self._send(404, envelope(None, 2000, "Not found"))
+            self._send(404, self._envelope(None, 2000, "Not found"))
 
 
 def make_server(config: SimConfig, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
