@@ -21,6 +21,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks.memory import simulator_memory
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
 from extractors.common.staging import load_to_staging
@@ -137,6 +138,7 @@ def main() -> int:
         results["gate"] = {"rows": rows, "validate_and_publish_rps": rows / gate_s}
 
     results["meter_values"] = meter_values_rate(url)
+    results["simulator_memory_reference_year"] = simulator_memory()
     results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)
@@ -144,6 +146,10 @@ def main() -> int:
     for name, figures in results.items():
         print(name)
         for key, value in figures.items():
+            if isinstance(value, list):
+                for row in value:
+                    print(f"  {row}")
+                continue
             print(f"  {key:<28} {value:,.2f}" if isinstance(value, float) else f"  {key:<28} {value}")
     server.shutdown()
     return 0

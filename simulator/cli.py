@@ -10,14 +10,38 @@ from pathlib import Path
 from simulator.server import SimConfig, make_server
 from simulator.timefmt import parse_iso
 
+PROFILES = {"small": (3, 4), "reference": (50, 10)}  # (sites, EVSEs per site)
+
+EPILOG = """
+endpoints (all on loopback):
+  OCPI 2.2.1   GET /ocpi/versions, /ocpi/2.2.1, /ocpi/cpo/2.2.1/{locations,sessions,cdrs,tariffs,tokens}
+               ?date_from&date_to (on last_updated) &offset&limit; Link/X-Total-Count/X-Limit headers;
+               header Authorization: Token <base64 token>
+  telemetry    GET /telemetry/v1/{charge-points,meter-values,alarms}?from&to&cursor&limit;
+               header Authorization: Bearer <token>; OpenAPI at /telemetry/v1/openapi.json
+  test control POST /_sim/clock {"now": ISO}; POST /_sim/faults {"rules": [...]}; DELETE /_sim/faults
+               fault kinds: http_500 http_503 http_429 envelope_error negative_energy missing_id
+               unknown_enum naive_timestamp wh_in_kwh duplicate slow truncated_json foreign_link
+               advance_clock (see docs/simulator.md)
+same seed and options: byte-identical responses in any request order.
+"""
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EPILOG
     today = date.today()
     parser.add_argument("--host", default="127.0.0.1", help="bind address (loopback by default)")
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one (printed)")
     parser.add_argument("--seed", type=int, default=42, help="network seed: same seed, same data")
-    parser.add_argument("--sites", type=int, default=3, help="number of sites (>= 3 gives 3 time zones)")
-    parser.add_argument("--evses-per-site", type=int, default=4)
+    parser.add_argument(
+        "--profile",
+        choices=sorted(PROFILES),
+        default="small",
+        help="network size: small (3 sites x 4 EVSEs) or reference (50 x 10, the benchmarks')",
+    )
+    parser.add_argument("--sites", type=int, default=None, help="number of sites (overrides --profile)")
+    parser.add_argument("--evses-per-site", type=int, default=None, help="EVSEs per site (overrides --profile)")
     parser.add_argument(
         "--start",
         type=date.fromisoformat,
@@ -56,10 +80,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace) -> SimConfig:
+    sites, evses = PROFILES[args.profile]
     return SimConfig(
         seed=args.seed,
-        sites=args.sites,
-        evses_per_site=args.evses_per_site,
+        sites=args.sites or sites,
+        evses_per_site=args.evses_per_site or evses,
         start=args.start,
         end=args.end,
         now=args.now,

@@ -22,6 +22,7 @@ from simulator.timefmt import iso
 
 MAX_WINDOW = timedelta(days=7)
 MAX_LIMIT = 10_000
+CACHE_BYTES = 256 * 1024 * 1024  # encoded EVSE-days kept; memory stays flat however long the window
 OPENAPI = Path(__file__).with_name("telemetry_openapi.json")
 
 
@@ -49,6 +50,7 @@ class TelemetryStore:
         self.interval = interval
         self.registers = Registers(network)
         self._days: OrderedDict = OrderedDict()
+        self._day_bytes = 0
         self._lists: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -83,10 +85,14 @@ class TelemetryStore:
         rows = [
             (i["timestamp"], i["id"], i["received_at"], json.dumps(i, separators=(",", ":")).encode()) for i in items
         ]
+        size = sum(len(r[3]) + 200 for r in rows)  # encoded item plus tuple and key overhead
         with self._lock:
-            self._days[key] = rows
-            while len(self._days) > 50_000:
-                self._days.popitem(last=False)
+            if key not in self._days:
+                self._days[key] = rows
+                self._day_bytes += size
+            while self._day_bytes > CACHE_BYTES and len(self._days) > 1:
+                _, old = self._days.popitem(last=False)
+                self._day_bytes -= sum(len(r[3]) + 200 for r in old)
         return rows
 
     def listing(self, kind: str, start: datetime, end: datetime, now: datetime, first_day, last_day) -> tuple:
@@ -107,7 +113,7 @@ class TelemetryStore:
         listing = (rows, [(r[0], r[1]) for r in rows])
         with self._lock:
             self._lists[key] = listing
-            while len(self._lists) > 32:
+            while len(self._lists) > 8:
                 self._lists.popitem(last=False)
         return listing
 
