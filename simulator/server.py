@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlencode, urlsplit
 from zoneinfo import ZoneInfo
 
-from simulator import ocpi
+from simulator import carbon_api, ocpi
 from simulator.faults import RECORD_KINDS, FaultPlan
 from simulator.network import Network, build_network
 from simulator.ratelimit import RateLimiter
@@ -157,6 +157,9 @@ class Handler(BaseHTTPRequestHandler):
         if path.startswith("/telemetry/v1"):
             self._telemetry(path.removeprefix("/telemetry/v1"), parse_qs(url.query))
             return
+        if path.startswith("/carbon/"):
+            self._carbon(path.removeprefix("/carbon/"), {k: v[0] for k, v in parse_qs(url.query).items()})
+            return
         if not self._authorised():
             self._send(401, self._envelope(None, 2000, "Unauthorized: missing or invalid Token"))
             return
@@ -249,6 +252,44 @@ class Handler(BaseHTTPRequestHandler):
             self._send(exc.status, {"error": str(exc)})
             return
         self._send_raw(200, body)
+
+    def _carbon(self, path: str, params: dict[str, str]) -> None:
+        """GB Carbon Intensity API shapes (public, no token) and Electricity-Maps-style (auth-token)."""
+        cfg, parts = self.state.config, path.split("/")
+        source = "carbon-gb" if parts[0] == "gb" else "carbon-em"
+        fault = self.state.faults.take(source, 0)
+        if fault is not None and fault.kind in ("http_500", "http_503", "http_429"):
+            status = int(fault.kind.removeprefix("http_"))
+            self._send(status, {"error": "injected failure"}, {"Retry-After": "1"} if status == 429 else None)
+            return
+        try:
+            if parts[:2] == ["gb", "intensity"] and len(parts) == 4:
+                body = carbon_api.gb_national(parts[2], parts[3], self.state.now, cfg.seed)
+            elif parts[:3] == ["gb", "regional", "intensity"] and len(parts) == 7 and parts[5] == "regionid":
+                body = carbon_api.gb_regional(parts[3], parts[4], int(parts[6]), cfg.seed)
+            elif parts[:3] == ["em", "v3", "carbon-intensity"] and len(parts) == 4:
+                if self.headers.get("auth-token") != (cfg.telemetry_token or cfg.token):
+                    self._send(401, {"error": "missing or invalid auth-token"})
+                    return
+                zone = params.get("zone", "")
+                if parts[3] == "past-range":
+                    body = carbon_api.em_past_range(
+                        zone, params.get("start", ""), params.get("end", ""), self.state.now, cfg.seed
+                    )
+                elif parts[3] == "history":
+                    body = carbon_api.em_history(zone, self.state.now, cfg.seed)
+                else:
+                    raise carbon_api.CarbonApiError(404, f"unknown endpoint {parts[3]}")
+            else:
+                raise carbon_api.CarbonApiError(404, f"unknown path /carbon/{path}")
+        except carbon_api.CarbonApiError as exc:
+            error = {"code": f"{exc.status}", "message": str(exc)} if source == "carbon-gb" else str(exc)
+            self._send(exc.status, {"error": error})
+            return
+        except ValueError as exc:
+            self._send(400, {"error": str(exc)})
+            return
+        self._send(200, body)
 
     def do_POST(self) -> None:
         path = urlsplit(self.path).path.rstrip("/")
