@@ -6,6 +6,7 @@ the Atlantic are present from the smallest network on (DST changes on different 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
@@ -189,6 +190,8 @@ class Network:
     tokens: tuple[Token, ...]
     tariffs: dict[str, dict] = field(default_factory=dict)
     ends_at: datetime | None = None  # no session starts at or after this instant (end of the window)
+    # generated EVSE-days, bounded: telemetry, registers and OCPI ask for the same days repeatedly
+    cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 
     def evses(self) -> list[tuple[Site, Evse]]:
         return [(site, evse) for site in self.sites for evse in site.evses]

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 from simulator.network import Evse, Network, Site
 from simulator.rng import derived_rng
-from simulator.sessions import SimSession, sessions_for_evse_day
+from simulator.sessions import SimSession, generate_sessions, sessions_for_evse_day
 
 
 def resets_register(network: Network, evse: Evse) -> date | None:
@@ -33,7 +33,7 @@ class Registers:
         site = self.network.sites[site_index]
         return sum(
             s.curve.kwh_between(s.start, s.end)
-            for s in sessions_for_evse_day(self.network, site, site.evses[evse_index], day)
+            for s in generate_sessions(self.network, site, site.evses[evse_index], day)
         )
 
     def base_wh(self, evse: Evse) -> float:

@@ -143,6 +143,13 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- routes ---------------------------------------------------------------------------
     def do_GET(self) -> None:
+        try:
+            self._get()
+        except Exception as exc:  # a simulator bug must surface as an answer, not a dropped connection
+            self._send(500, {"error": f"simulator error: {type(exc).__name__}: {exc}"})
+            raise
+
+    def _get(self) -> None:
         url = urlsplit(self.path)
         path = url.path.rstrip("/")
         wait = self.state.limiter.retry_after(self.headers.get("Authorization", ""))

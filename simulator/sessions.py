@@ -101,7 +101,24 @@ def _periods(start: datetime, end: datetime, curve: ChargeCurve, tariff: dict, t
     return tuple(periods)
 
 
+CACHE_EVSE_DAYS = 5_000  # a day of the reference network touches ~2,000 (500 EVSEs x 4 local days)
+
+
 def sessions_for_evse_day(network: Network, site: Site, evse: Evse, local_day: date) -> list[SimSession]:
+    """The sessions starting on `local_day` at `evse` (memoised per network, bounded)."""
+    key = ("sessions", evse.uid, local_day)
+    cached = network.cache.get(key)
+    if cached is not None:
+        return cached
+    out = generate_sessions(network, site, evse, local_day)
+    network.cache[key] = out
+    while len(network.cache) > CACHE_EVSE_DAYS:
+        network.cache.popitem(last=False)
+    return out
+
+
+def generate_sessions(network: Network, site: Site, evse: Evse, local_day: date) -> list[SimSession]:
+    """Uncached generation, for bulk passes (register catch-up) that would only churn the cache."""
     rng = derived_rng(network.seed, "sessions", evse.uid, local_day.isoformat())
     tz = ZoneInfo(site.template.time_zone)
     tariff = network.tariffs[evse.tariff_id]

@@ -6,7 +6,10 @@ from datetime import UTC, datetime
 
 
 def iso(ts: datetime) -> str:
-    return ts.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # isoformat is several times faster than strftime, and this runs for every served timestamp
+    if ts.tzinfo is not UTC:
+        ts = ts.astimezone(UTC)
+    return ts.isoformat(timespec="seconds")[:19] + "Z"
 
 
 def parse_iso(value: str) -> datetime:
