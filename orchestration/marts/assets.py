@@ -30,6 +30,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, charge
     # dbt reads these through env_var(); absolute paths because dbt runs inside dbt_project/.
     os.environ["CHARGELAKE_LAKE_URL"] = settings.lake_url
     os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
+    # dbt's delta plugin opens the raw tables with deltalake, which reads S3 settings from the
+    # environment only: give it the same options the gate writes with (e.g. AWS_ALLOW_HTTP for MinIO).
+    os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
     os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
     yield from dbt.cli(["build"], context=context).stream()
     exported = export_marts(settings.warehouse_path, Lake(settings.lake_url))
