@@ -173,13 +173,33 @@ class Site:
 
 
 @dataclass(frozen=True)
+class Vehicle:
+    id: str
+    model: str
+    battery_kwh: float
+    ac_kw: float  # on-board charger
+    dc_kw: float  # peak DC acceptance
+
+
+# (model, battery kWh, AC kW, DC kW) by token group: fleets drive vans and trucks or company cars.
+VEHICLE_MODELS = {
+    "FLEET-OPS": (("delivery van", 68.0, 11.0, 80.0), ("light truck", 200.0, 22.0, 150.0)),
+    "FLEET-SALES": (("executive saloon", 95.0, 11.0, 250.0), ("family SUV", 77.0, 11.0, 150.0)),
+    "STAFF": (("compact hatchback", 50.0, 7.4, 100.0), ("family SUV", 77.0, 11.0, 150.0)),
+    "VISITORS": (("compact hatchback", 50.0, 7.4, 100.0), ("executive saloon", 95.0, 11.0, 250.0)),
+}
+FLEET_GROUPS = ("FLEET-OPS", "FLEET-SALES")
+
+
+@dataclass(frozen=True)
 class Token:
     uid: str
     type: str  # RFID | APP_USER
     contract_id: str
     visual_number: str
     issuer: str
-    group_id: str
+    group_id: str  # maps to a cost centre
+    vehicle: Vehicle
 
 
 @dataclass
@@ -195,6 +215,11 @@ class Network:
 
     def evses(self) -> list[tuple[Site, Evse]]:
         return [(site, evse) for site in self.sites for evse in site.evses]
+
+    def tokens_for(self, site_kind: str) -> tuple[Token, ...]:
+        """Who charges where: depots serve fleets, workplaces staff and fleets, public DC everyone."""
+        groups = {"depot": FLEET_GROUPS, "workplace": (*FLEET_GROUPS, "STAFF")}.get(site_kind)
+        return tuple(t for t in self.tokens if groups is None or t.group_id in groups)
 
 
 def _connectors(is_dc: bool, power_kw: float) -> tuple[Connector, ...]:
@@ -261,11 +286,14 @@ def build_network(
         capacity = round(sum(ev.power_kw for ev in evses) * rng.uniform(0.6, 0.9), -1)
         built_sites.append(Site(site_id, template, tuple(evses), capacity))
 
-    groups = ("FLEET-OPS", "FLEET-SALES", "STAFF", "VISITORS")
+    groups = tuple(VEHICLE_MODELS)
     built_tokens = []
     for t in range(tokens):
         rng = derived_rng(seed, "token", t)
         is_app = t % 4 == 3
+        group = groups[t % len(groups)]
+        model, battery, ac_kw, dc_kw = rng.choice(VEHICLE_MODELS[group])
+        prefix = "FLT" if group in FLEET_GROUPS else "PRV"
         uid = f"APP{rng.getrandbits(40):010X}" if is_app else f"{rng.getrandbits(56):014X}"
         built_tokens.append(
             Token(
@@ -274,7 +302,8 @@ def build_network(
                 contract_id=f"NL-CLK-C{rng.randrange(10**8):08d}-{rng.choice('ABCDEFGHJK')}",
                 visual_number=f"CLK-{rng.randrange(10**4):04d}-{rng.randrange(10**4):04d}",
                 issuer="ChargeLake Mobility",
-                group_id=groups[t % len(groups)],
+                group_id=group,
+                vehicle=Vehicle(f"{prefix}-{t + 1:04d}", model, battery, ac_kw, dc_kw),
             )
         )
     network = Network(seed, created_at, tuple(built_sites), tuple(built_tokens), ends_at=ends_at)

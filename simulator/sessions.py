@@ -131,14 +131,16 @@ def generate_sessions(network: Network, site: Site, evse: Evse, local_day: date)
     for n, (hour, dwell) in enumerate(_arrivals(site.template.kind, local_day, rng)):
         start = (datetime.combine(local_day, time(0), tz) + timedelta(hours=hour)).astimezone(UTC)
         start = start.replace(microsecond=0)
-        battery = rng.uniform(40, 100)
+        pool = network.tokens_for(site.template.kind)
+        token = pool[rng.randrange(len(pool))]
+        battery = token.vehicle.battery_kwh
         start_soc = rng.uniform(0.1, 0.6)
         target = rng.uniform(0.8, 1.0)
         if evse.is_dc:
-            power = min(evse.power_kw, rng.choice((50.0, 100.0, 150.0, 250.0)))
+            power = min(evse.power_kw, token.vehicle.dc_kw)
             dwell = 3.0  # a DC driver leaves soon after charging stops; bounded below
         else:
-            power = min(evse.power_kw, rng.choice((7.4, 11.0, 11.0, 22.0)))
+            power = min(evse.power_kw, token.vehicle.ac_kw)
         latest = start + timedelta(hours=dwell)
         cap = (throttle.start, throttle.end, evse.power_kw * throttle.factor) if throttle else None
         curve = build_curve(start, latest, power, battery * (target - start_soc), battery, start_soc, evse.is_dc, cap)
@@ -150,7 +152,6 @@ def generate_sessions(network: Network, site: Site, evse: Evse, local_day: date)
         if start < network.created_at or (network.ends_at and start >= network.ends_at):
             continue  # the simulated activity is bounded by the window
         busy_until = end + timedelta(minutes=5)
-        token = network.tokens[rng.randrange(len(network.tokens))]
         out.append(
             SimSession(
                 id=f"{evse.uid}-{local_day:%Y%m%d}-{n + 1}",

@@ -3,7 +3,8 @@ reality instead of with themselves.
 
 Files: `sessions.csv` (true energy and cost of every session), `site_daily_energy.csv` (kWh per site
 and local day, split at local midnight), `evse_outages.csv` (Faulted/Unavailable/Offline periods with
-minutes), `zone_hourly_energy.csv` (kWh per grid zone and UTC hour, for emissions), `summary.json`.
+minutes) and `evse_outage_minutes.csv` (totals per EVSE and kind), `zone_hourly_energy.csv` (kWh
+per grid zone and UTC hour, for emissions), `summary.json`.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
                 s.evse.uid,
                 s.connector_id,
                 s.token.group_id,
+                s.token.vehicle.id,
                 iso(s.start),
                 iso(s.charge_end),
                 iso(s.end),
@@ -78,6 +80,7 @@ def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
             "evse_uid",
             "connector_id",
             "token_group",
+            "vehicle_id",
             "started_at_utc",
             "charging_ended_at_utc",
             "ended_at_utc",
@@ -113,6 +116,14 @@ def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
         out / "evse_outages.csv",
         ["evse_uid", "location_id", "kind", "error_code", "started_at_utc", "ended_at_utc", "minutes"],
         sorted(outages),
+    )
+    per_evse: dict[tuple[str, str], float] = defaultdict(float)
+    for o in outages:
+        per_evse[(o[0], o[2])] += float(o[-1])
+    _write(
+        out / "evse_outage_minutes.csv",
+        ["evse_uid", "kind", "minutes"],
+        [[evse, kind, f"{m:.1f}"] for (evse, kind), m in sorted(per_evse.items())],
     )
     summary = {
         "sessions": len(rows),

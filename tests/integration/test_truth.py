@@ -86,3 +86,13 @@ def test_outages_match_the_alarms_served(truth, simulator):
         {"Offline": "ConnectionLost"}.get(r["kind"], r["kind"]) for r in rows(truth / "evse_outages.csv")
     )
     assert served_starts == true_starts and sum(true_starts.values()) > 0
+
+
+def test_outage_minutes_per_evse_add_up(truth):
+    detail: dict[tuple[str, str], float] = {}
+    for r in rows(truth / "evse_outages.csv"):
+        detail[(r["evse_uid"], r["kind"])] = detail.get((r["evse_uid"], r["kind"]), 0.0) + float(r["minutes"])
+    totals = {(r["evse_uid"], r["kind"]): float(r["minutes"]) for r in rows(truth / "evse_outage_minutes.csv")}
+    assert totals.keys() == detail.keys() and totals
+    for key, minutes in totals.items():
+        assert minutes == pytest.approx(detail[key], abs=0.1)

@@ -182,3 +182,16 @@ def test_throttling_caps_power_and_outages_block_sessions(network):
                 assert not (o.start <= s.start < o.end)
                 if o.kind != "Offline":
                     assert not (s.start < o.end and o.start < s.end)
+
+
+def test_tokens_map_to_cost_centres_and_vehicles_that_bound_sessions(network):
+    from simulator.network import FLEET_GROUPS
+
+    assert {t.group_id for t in network.tokens} == {"FLEET-OPS", "FLEET-SALES", "STAFF", "VISITORS"}
+    assert len({t.vehicle.id for t in network.tokens}) == len(network.tokens)
+    for s in sessions_between(network, date(2026, 3, 27), date(2026, 3, 30)):
+        v = s.token.vehicle
+        if s.site.template.kind == "depot":
+            assert s.token.group_id in FLEET_GROUPS
+        assert s.battery_kwh == v.battery_kwh and s.kwh <= v.battery_kwh
+        assert max(seg.kw for seg in s.curve.segments) <= (v.dc_kw if s.evse.is_dc else v.ac_kw) + 1e-9
