@@ -7,6 +7,7 @@ here: publishing a partition is the gate's job (Delta replaceWhere).
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ from chargelake.lake import Lake, s3fs_options
 from extractors.common.errors import SourceError
 
 LAYOUT = "{table_name}/{load_id}.{file_id}.{ext}"
+MANIFEST = "_chargelake_extract.json"  # what the run extracted: load id, window, row counts
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,23 @@ def _credentials(lake: Lake) -> dict | None:
     if region:
         creds["region_name"] = region
     return {k: v for k, v in creds.items() if v}
+
+
+def write_manifest(lake: Lake, result: StagingResult, window: tuple[str, str]) -> str:
+    """Record the extraction next to its files, for the gate and the audit row."""
+    path = lake.path("staging", result.run_id, result.source, MANIFEST)
+    with lake.filesystem().open(path, "w") as fh:
+        json.dump({"load_id": result.load_id, "window": list(window), "row_counts": result.row_counts}, fh)
+    return path
+
+
+def read_manifest(lake: Lake, run_id: str, source: str) -> dict:
+    path = lake.path("staging", run_id, source, MANIFEST)
+    fs = lake.filesystem()
+    if not fs.exists(path):
+        return {}
+    with fs.open(path) as fh:
+        return json.load(fh)
 
 
 def unwrap(exc: BaseException) -> BaseException:

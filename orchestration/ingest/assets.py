@@ -4,6 +4,7 @@ check passed. Each partition is its own run (`BackfillPolicy.multi_run(1)`), so 
 backfill is many independent, repeatable write-audit-publish cycles."""
 
 import json
+from datetime import date
 
 from dagster import (
     AssetExecutionContext,
@@ -16,6 +17,7 @@ from dagster import (
 )
 
 from expectations.gate import PartitionRef, publish_partition
+from extractors.common.staging import load_to_staging, read_manifest, write_manifest
 from orchestration.ingest.partitions import daily_partitions, window_for
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES, SourceSpec
@@ -32,8 +34,6 @@ def raw_key(source: str, table: str) -> AssetKey:
 
 
 def partition_ref(context, chargelake: ChargeLakeResource, source: str, table: str) -> PartitionRef:
-    from datetime import date
-
     lake = chargelake.lake()
     manifest = read_manifest(lake, context.run.run_id, source)
     return PartitionRef(
@@ -45,15 +45,6 @@ def partition_ref(context, chargelake: ChargeLakeResource, source: str, table: s
         window=window_for(context.partition_key),
         load_id=manifest.get("load_id"),
     )
-
-
-def read_manifest(lake, run_id: str, source: str) -> dict:
-    path = lake.path("staging", run_id, source, "_chargelake_extract.json")
-    fs = lake.filesystem()
-    if not fs.exists(path):
-        return {}
-    with fs.open(path) as fh:
-        return json.load(fh)
 
 
 def extract_assets(spec: SourceSpec):
@@ -72,22 +63,12 @@ def extract_assets(spec: SourceSpec):
         backfill_policy=BACKFILL,
     )
     def _extract(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-        from extractors.common.staging import load_to_staging
-
         settings = chargelake.settings()
         start, end = window_for(context.partition_key)
         lake = chargelake.lake()
         context.log.info(f"extracting {spec.name} {start:%Y-%m-%d} into {lake.staging(context.run.run_id, spec.name)}")
         result = load_to_staging(spec.build(settings, start, end), lake, context.run.run_id)
-        manifest = {
-            "load_id": result.load_id,
-            "window": [start.isoformat(), end.isoformat()],
-            "row_counts": result.row_counts,
-        }
-        with lake.filesystem().open(
-            lake.path("staging", context.run.run_id, spec.name, "_chargelake_extract.json"), "w"
-        ) as fh:
-            json.dump(manifest, fh)
+        write_manifest(lake, result, (start.isoformat(), end.isoformat()))
         for t in spec.tables:
             family = {k: v for k, v in result.row_counts.items() if k == t or k.startswith(t + "__")}
             yield MaterializeResult(
