@@ -4,13 +4,13 @@ sampled after each. Generation is lazy per EVSE-day and caches are bounded, so m
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 from datetime import date, timedelta
 from pathlib import Path
 
 import requests
+
+from orchestration.demo import start_simulator
 
 TOKEN = "bench-token"
 
@@ -23,26 +23,12 @@ def _status_kb(pid: int, field: str) -> int:
 
 
 def simulator_memory(days: int = 8) -> dict:
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli",
-        "--port",
-        "0",
-        "--profile",
-        "reference",
-        "--seed",
-        "1",
-        "--start",
-        "2026-01-01",
-        "--end",
-        "2027-01-01",
-        "--token",
-        TOKEN,
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    sim = start_simulator(
+        date(2026, 1, 1), date(2027, 1, 1), seed=1, token=TOKEN, extra_args=("--profile", "reference")
+    )
+    proc = sim.process
     try:
-        url = proc.stdout.readline().rsplit(" ", 1)[-1].strip().replace("/ocpi/versions", "/telemetry/v1/meter-values")
+        url = sim.versions_url.replace("/ocpi/versions", "/telemetry/v1/meter-values")
         samples = []
         for i in range(days):
             day = date(2026, 1, 5) + timedelta(days=i * 350 // max(1, days - 1))
@@ -68,5 +54,4 @@ def simulator_memory(days: int = 8) -> dict:
             )
         return {"days": samples, "peak_rss_mb": round(_status_kb(proc.pid, "VmHWM") / 1024, 1)}
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        sim.stop()
