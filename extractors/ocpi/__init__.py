@@ -33,10 +33,8 @@ def prepare_record(module: str, record: dict, pseudonym_key: str) -> dict:
 
 
 def column_hints(module: str) -> dict:
-    hints = {c: {"data_type": "timestamp", "timezone": True} for c in TIMESTAMP_COLUMNS}
-    if module != "sessions" and module != "cdrs":
-        hints = {"last_updated": hints["last_updated"]}
-    return hints
+    columns = TIMESTAMP_COLUMNS if module in ("sessions", "cdrs") else ("last_updated",)
+    return {c: {"data_type": "timestamp", "timezone": True} for c in columns}
 
 
 def module_resource(module: str, pages: Iterable[Page], pseudonym_key: str) -> DltResource:

@@ -4,6 +4,7 @@ other engines that read files rather than the DuckDB warehouse."""
 from __future__ import annotations
 
 import duckdb
+import pyarrow.parquet as pq
 
 from chargelake.lake import Lake
 
@@ -23,8 +24,6 @@ def export_marts(warehouse_path: str, lake: Lake) -> dict[str, int]:
             arrow = con.execute(f'select * from marts."{table}"').arrow()
             arrow = arrow.read_all() if hasattr(arrow, "read_all") else arrow
             target = f"{lake.marts(table)}/{table}.parquet"
-            import pyarrow.parquet as pq
-
             with fs.open(target, "wb") as fh:
                 pq.write_table(arrow, fh)
             out[table] = arrow.num_rows
