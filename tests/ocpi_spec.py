@@ -27,23 +27,38 @@ def tables() -> tuple[dict[str, list[Field]], dict[str, set[str]]]:
     classes: dict[str, list[Field]] = {}
     enums: dict[str, set[str]] = {}
     for path in SPEC.glob("*.asciidoc"):
-        anchor, in_table = None, False
+        anchor, kind, pending, in_table = None, None, None, False
         for line in path.read_text().splitlines():
-            if (m := _ANCHOR.match(line)) and m.group(1).endswith(("_object", "_class", "_enum")):
-                # other anchors (notes, examples) sit between an object's heading and its table
-                anchor, in_table = m.group(1), False
+            if m := _ANCHOR.match(line):
+                pending = m.group(1)
+                continue
+            if pending and line.startswith("="):
+                # The heading says what an anchor is ("==== TariffType _enum_"): the spec's anchor
+                # names are not consistent (mod_tariffs_tariff_type has no _enum suffix).
+                found = _kind(line, pending)
+                if found:
+                    anchor, kind, in_table = pending, found, False
+                pending = None
                 continue
             if line.startswith("|==="):
                 in_table = not in_table
                 continue
             if not (in_table and anchor):
                 continue
-            if anchor.endswith(("_object", "_class")) and (m := _ROW.match(line)):
+            if kind == "class" and (m := _ROW.match(line)):
                 ref = _REF.search(m.group(2))
                 classes.setdefault(anchor, []).append(Field(m.group(1), ref.group(1) if ref else None, m.group(3)))
-            elif anchor.endswith("_enum") and (m := _ENUM_ROW.match(line)) and m.group(1) not in ("Value",):
+            elif kind == "enum" and (m := _ENUM_ROW.match(line)):
                 enums.setdefault(anchor, set()).add(m.group(1))
     return classes, enums
+
+
+def _kind(heading: str, anchor: str) -> str | None:
+    if "_enum_" in heading or anchor.endswith("_enum"):
+        return "enum"
+    if "_class_" in heading or " Object" in heading or anchor.endswith(("_object", "_class")):
+        return "class"
+    return None
 
 
 def violations(obj: dict, anchor: str, where: str = "") -> list[str]:
