@@ -17,7 +17,7 @@ from expectations.audit import Publication, record
 from expectations.publish import RUN_ID_KEY, publish_family, quarantine_family
 from expectations.staged import describe_files, read_files, staged_family
 from expectations.suites import rules_for
-from expectations.validate import ValidationOutcome, validate_frame
+from expectations.validate import ValidationOutcome, result_path_for, validate_frame
 
 
 class PublishRefusedError(RuntimeError):
@@ -36,14 +36,14 @@ class PartitionRef:
 
     @property
     def outcome_path(self) -> str:
-        return self.lake.path("audit", "validations", self.run_id, f"{self.source}.{self.table}.outcome.json")
+        return f"{self.lake.validations(self.run_id)}/{self.source}.{self.table}.outcome.json"
 
 
 def validate_partition(ref: PartitionRef) -> ValidationOutcome:
     rules = rules_for(ref.source, ref.table)
     staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
     if ref.table not in staged:
-        path = ref.lake.path("audit", "validations", ref.run_id, f"{rules.suite_name}.json")
+        path = result_path_for(ref.lake, ref.run_id, rules.suite_name)
         with ref.lake.filesystem().open(path, "w") as fh:
             json.dump({"success": True, "rows": 0, "note": "no rows staged for this window"}, fh)
         outcome = ValidationOutcome(rules.suite_name, True, 0, path, 0)

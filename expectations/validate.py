@@ -64,10 +64,15 @@ def _describe(result, key: tuple[str, ...]) -> str:
     return f"{cfg.type}{kwargs}{counted}{shown}"
 
 
+def result_path_for(lake: Lake, run_id: str, suite: str) -> str:
+    """Where a run's GE result for a suite is kept (audit/validations/<run_id>/<suite>.json)."""
+    return f"{lake.validations(run_id)}/{suite}.json"
+
+
 def validate_frame(
     df: pd.DataFrame, rules: TableRules, window: tuple[datetime, datetime] | None, lake: Lake, run_id: str
 ) -> ValidationOutcome:
-    result_path = lake.path("audit", "validations", run_id, f"{rules.suite_name}.json")
+    result_path = result_path_for(lake, run_id, rules.suite_name)
     suite = build_suite(rules, window)
     context = _quiet_context()
     source = context.data_sources.add_pandas(name="staged")

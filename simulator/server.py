@@ -127,6 +127,14 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
+    def _http_fault(self, fault, body: dict) -> bool:
+        """Answer an injected http_500/503/429 (with Retry-After) in the API's own error shape."""
+        if fault is None or fault.kind not in ("http_500", "http_503", "http_429"):
+            return False
+        status = int(fault.kind.removeprefix("http_"))
+        self._send(status, body, {"Retry-After": "1"} if status == 429 else None)
+        return True
+
     def _base(self, host: str | None = None) -> str:
         bound, port = self.server.server_address[:2]
         return f"http://{host or bound}:{port}"
@@ -199,15 +207,10 @@ class Handler(BaseHTTPRequestHandler):
         if fault is not None and fault.kind == "advance_clock":
             self.state.now += timedelta(minutes=fault.minutes)
             fault = None
-        if fault is not None and fault.kind in ("http_500", "http_503", "http_429", "envelope_error"):
-            status = {"http_500": 500, "http_503": 503, "http_429": 429}.get(fault.kind, 200)
-            headers = {"Retry-After": "1"} if status == 429 else {}
-            body = (
-                self._envelope(None, 3000, "Injected failure")
-                if status == 200
-                else self._envelope(None, 3000, "Injected HTTP error")
-            )
-            self._send(status, body, headers)
+        if fault is not None and fault.kind == "envelope_error":
+            self._send(200, self._envelope(None, 3000, "Injected failure"))
+            return
+        if self._http_fault(fault, self._envelope(None, 3000, "Injected HTTP error")):
             return
         items = self.state.listing(module, date_from, date_to)
         limit = max(1, min(requested, self.state.config.page_limit))
@@ -249,9 +252,7 @@ class Handler(BaseHTTPRequestHandler):
         kind = path.lstrip("/")
         params = {k: v[0] for k, v in query.items()}
         fault = self.state.faults.take(kind, 0 if not params.get("cursor") else 1)
-        if fault is not None and fault.kind in ("http_500", "http_503", "http_429"):
-            status = int(fault.kind.removeprefix("http_"))
-            self._send(status, {"error": "injected failure"}, {"Retry-After": "1"} if status == 429 else None)
+        if self._http_fault(fault, {"error": "injected failure"}):
             return
         try:
             body = self.state.telemetry.page(kind, params, self.state.now, cfg.start - timedelta(days=1), cfg.end)
@@ -265,9 +266,7 @@ class Handler(BaseHTTPRequestHandler):
         cfg, parts = self.state.config, path.split("/")
         source = "carbon-gb" if parts[0] == "gb" else "carbon-em"
         fault = self.state.faults.take(source, 0)
-        if fault is not None and fault.kind in ("http_500", "http_503", "http_429"):
-            status = int(fault.kind.removeprefix("http_"))
-            self._send(status, {"error": "injected failure"}, {"Retry-After": "1"} if status == 429 else None)
+        if self._http_fault(fault, {"error": "injected failure"}):
             return
         try:
             if parts[:2] == ["gb", "intensity"] and len(parts) == 4:
