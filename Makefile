@@ -31,8 +31,7 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 dev: $(STAMP)
-	mkdir -p data/dagster && test -f data/dagster/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > data/dagster/dagster.yaml
-	DAGSTER_HOME=$(CURDIR)/data/dagster $(BIN)/dagster dev -w workspace.yaml
+	$(BIN)/chargelake dev
 
 clean:
 	rm -rf data dbt_project/target dbt_project/logs

@@ -1,9 +1,9 @@
 """`make bench`: the spine's throughput, measured in one run on this machine.
 
 - simulator: OCPI records/s served over HTTP (JSON), sessions + CDRs of a larger network;
-- extraction: records/s from HTTP into staged Parquet via the dlt source, against the ceiling of
+- extraction: records/s from HTTP into landed Parquet via the dlt source, against the ceiling of
   writing the same records with pyarrow directly (ratio = pipeline / ceiling);
-- gate: rows/s validated (GE) and published (Delta) for the same staged day.
+- gate: rows/s validated (GE) and published (Delta) for the same landed day.
 
 Results are printed and written to `benchmarks/results/latest.json`; figures go to docs/performance.md.
 """
@@ -24,7 +24,7 @@ import pyarrow.parquet as pq
 from benchmarks.memory import simulator_memory
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
-from extractors.common.staging import load_to_staging
+from extractors.common.landing import load_to_landing
 from extractors.ocpi import ocpi_source, prepare_record
 from extractors.ocpi.helpers import OcpiClient, ocpi_datetime
 from simulator.server import SimConfig, make_server
@@ -109,8 +109,8 @@ def main() -> int:
         source = ocpi_source(
             url, TOKEN, "bench-key", DAY, DAY + timedelta(days=1), modules=("sessions", "cdrs"), page_limit=1000
         )
-        staged, extract_s = timed(lambda: load_to_staging(source, lake, "bench"))
-        rows = sum(staged.row_counts.get(t, 0) for t in ("sessions", "cdrs"))
+        landed, extract_s = timed(lambda: load_to_landing(source, lake, "bench"))
+        rows = sum(landed.row_counts.get(t, 0) for t in ("sessions", "cdrs"))
 
         def ceiling():
             for module in ("sessions", "cdrs"):
@@ -124,7 +124,7 @@ def main() -> int:
         _, ceiling_s = timed(ceiling)
         results["extraction"] = {
             "root_rows": rows,
-            "all_rows": sum(staged.row_counts.values()),
+            "all_rows": sum(landed.row_counts.values()),
             "pipeline_rps": rows / extract_s,
             "pyarrow_ceiling_rps": rows / ceiling_s,
             "ratio_pipeline_to_ceiling": ceiling_s / extract_s,

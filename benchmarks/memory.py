@@ -10,7 +10,7 @@ from pathlib import Path
 
 import requests
 
-from orchestration.demo import start_simulator
+from simulator.process import start_simulator
 
 TOKEN = "bench-token"
 

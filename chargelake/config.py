@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEMO_PSEUDONYM_KEY = "chargelake-demo-pseudonym-key-do-not-use-in-production"
-DEMO_OCPI_TOKEN = "chargelake-demo-token"
 
 
 # ChargeLake runs on closed networks and must not call home: the tools it drives all collect usage
@@ -30,6 +29,10 @@ def disable_telemetry() -> None:
 
 
 disable_telemetry()
+
+
+class ConfigError(ValueError):
+    """A setting the user has to fix; the message is one sentence saying which and how."""
 
 
 def load_dotenv(path: Path = Path(".env")) -> None:
@@ -52,13 +55,33 @@ def _absolute_lake_url(url: str) -> str:
     return str(Path(path).expanduser().resolve())
 
 
+def _tristate(value: str | None) -> bool | None:
+    if value is None or value.strip() == "":
+        return None
+    if value.strip().lower() in ("1", "true", "yes"):
+        return True
+    if value.strip().lower() in ("0", "false", "no"):
+        return False
+    raise ConfigError(f"CHARGELAKE_OCPI_TOKEN_PLAIN must be true or false, not {value!r}")
+
+
+def _party(value: str | None) -> tuple[str, str] | None:
+    if not value:
+        return None
+    country, sep, party = value.partition("*")
+    if not sep or len(country) != 2 or not 1 <= len(party) <= 3:
+        raise ConfigError(f"CHARGELAKE_OCPI_PARTY must look like NL*ABC (country code*party id), not {value!r}")
+    return country.upper(), party.upper()
+
+
 @dataclass(frozen=True)
 class Settings:
     lake_url: str
     warehouse_path: str
     ocpi_url: str | None
     ocpi_token: str | None = field(repr=False)
-    ocpi_token_plain: bool
+    ocpi_token_plain: bool | None  # None: as the negotiated version expects (base64 for 2.2, plain for 2.1.1)
+    ocpi_party: tuple[str, str] | None  # fallback country_code/party_id for objects that carry none
     telemetry_url: str | None
     telemetry_token: str | None = field(repr=False)
     pseudonym_key: str = field(repr=False)
@@ -80,7 +103,8 @@ class Settings:
             warehouse_path=str(Path(env.get("CHARGELAKE_WAREHOUSE_PATH", "./data/warehouse.duckdb")).resolve()),
             ocpi_url=env.get("CHARGELAKE_OCPI_URL"),
             ocpi_token=env.get("CHARGELAKE_OCPI_TOKEN"),
-            ocpi_token_plain=env.get("CHARGELAKE_OCPI_TOKEN_PLAIN", "").lower() in ("1", "true"),
+            ocpi_token_plain=_tristate(env.get("CHARGELAKE_OCPI_TOKEN_PLAIN")),
+            ocpi_party=_party(env.get("CHARGELAKE_OCPI_PARTY")),
             telemetry_url=env.get("CHARGELAKE_TELEMETRY_URL"),
             telemetry_token=env.get("CHARGELAKE_TELEMETRY_TOKEN"),
             pseudonym_key=key,

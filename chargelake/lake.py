@@ -24,8 +24,8 @@ class Lake:
     def path(self, *parts: str) -> str:
         return "/".join([self.url.rstrip("/"), *(p.strip("/") for p in parts)])
 
-    def staging(self, run_id: str, source: str, table: str | None = None) -> str:
-        return self.path("staging", run_id, source, *([table] if table else []))
+    def landing(self, run_id: str, source: str, table: str | None = None) -> str:
+        return self.path("landing", run_id, source, *([table] if table else []))
 
     def raw(self, source: str, table: str) -> str:
         return self.path("raw", source, table)

@@ -12,7 +12,9 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from deltalake import DeltaTable, write_deltalake
+from deltalake.exceptions import TableNotFoundError
 
 from chargelake import __version__
 from chargelake.lake import Lake
@@ -42,6 +44,8 @@ SCHEMA = pa.schema(
         ("started_at", pa.timestamp("us", tz="UTC")),
         ("finished_at", pa.timestamp("us", tz="UTC")),
         ("code_version", pa.string()),
+        # JSON: what extraction said (duplicates removed, re-crawls after X-Total-Count drift, API version)
+        ("extract_notes", pa.string()),
     ]
 )
 
@@ -54,8 +58,8 @@ class Publication:
     partition_date: str
     run_id: str
     load_id: str | None
-    window_start: datetime
-    window_end: datetime
+    window_start: datetime | None  # None for snapshots
+    window_end: datetime | None
     rows: int
     table_rows: dict[str, int]
     file_checksums: list[dict]
@@ -66,6 +70,7 @@ class Publication:
     failures: list[str]
     location: str
     started_at: datetime
+    extract_notes: dict
 
 
 def record(lake: Lake, pub: Publication) -> dict:
@@ -77,13 +82,14 @@ def record(lake: Lake, pub: Publication) -> dict:
         file_checksums=json.dumps(pub.file_checksums),
         delta_versions=json.dumps(pub.delta_versions, sort_keys=True),
         failures=json.dumps(pub.failures),
+        extract_notes=json.dumps(pub.extract_notes, sort_keys=True, default=str),
         finished_at=datetime.now(UTC),
         code_version=__version__,
     )
     table = pa.Table.from_pylist([row], schema=SCHEMA)
     with_commit_retry(
         lambda: write_deltalake(
-            lake.publications(), table, mode="append", storage_options=lake.delta_storage_options()
+            lake.publications(), table, mode="append", schema_mode="merge", storage_options=lake.delta_storage_options()
         ),
         lake.publications(),
     )
@@ -92,3 +98,17 @@ def record(lake: Lake, pub: Publication) -> dict:
 
 def read_publications(lake: Lake) -> pa.Table:
     return DeltaTable(lake.publications(), storage_options=lake.delta_storage_options()).to_pyarrow_table()
+
+
+def last_publication(lake: Lake, source: str, table: str, partition_date: str) -> dict | None:
+    """The latest publish row of one partition, or None (no audit table yet, or never published)."""
+    try:
+        pubs = read_publications(lake)
+    except TableNotFoundError:
+        return None
+    rows = [
+        r
+        for r in pubs.filter(pc.equal(pubs["partition_date"], partition_date)).to_pylist()
+        if r["action"] == "publish" and r["source"] == source and r["table_name"] == table
+    ]
+    return max(rows, key=lambda r: r["finished_at"]) if rows else None

@@ -1,4 +1,4 @@
-"""The gate: validate a staged partition, then publish it or quarantine it, and audit either way.
+"""The gate: validate a landed partition, then publish it or quarantine it, and audit either way.
 
 Dagster calls the two halves separately (the blocking asset check validates and, on failure,
 quarantines; the raw asset publishes), `gate_partition` chains them for everything else. Publishing
@@ -9,15 +9,17 @@ was skipped.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+
+import pyarrow as pa
 
 from chargelake.lake import Lake
 from expectations.audit import Publication, record
-from expectations.publish import RUN_ID_KEY, publish_family, quarantine_family
-from expectations.staged import describe_files, read_files, staged_family
+from expectations.landed import describe_files, landed_family, read_files
+from expectations.publish import RUN_ID_KEY, ensure_tables, publish_family, quarantine_family
 from expectations.suites import rules_for
-from expectations.validate import ValidationOutcome, result_path_for, validate_frame
+from expectations.validate import ValidationOutcome, result_path_for, validate_frame, validation_frame
 
 
 class PublishRefusedError(RuntimeError):
@@ -31,8 +33,17 @@ class PartitionRef:
     table: str
     run_id: str
     partition: date
-    window: tuple[datetime, datetime]
+    window: tuple[datetime, datetime] | None  # None for a snapshot: any last_updated is valid
     load_id: str | None = None
+    # Every table of the family as the contract declares it: created empty where nothing was landed.
+    declared: dict[str, pa.Schema] = field(default_factory=dict, compare=False)
+    # What the extraction said about this table (duplicates removed, re-crawls, snapshot, skip reason).
+    extract_notes: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def skipped(self) -> str | None:
+        """Why nothing is to be published (e.g. today's snapshot exists); None to publish."""
+        return self.extract_notes.get("skipped")
 
     @property
     def outcome_path(self) -> str:
@@ -41,22 +52,22 @@ class PartitionRef:
 
 def validate_partition(ref: PartitionRef) -> ValidationOutcome:
     rules = rules_for(ref.source, ref.table)
-    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
-    if ref.table not in staged:
+    landed = landed_family(ref.lake, ref.run_id, ref.source, ref.table)
+    if ref.table not in landed:
         path = result_path_for(ref.lake, ref.run_id, rules.suite_name)
         with ref.lake.filesystem().open(path, "w") as fh:
-            json.dump({"success": True, "rows": 0, "note": "no rows staged for this window"}, fh)
+            json.dump({"success": True, "rows": 0, "note": "no rows landed for this window"}, fh)
         outcome = ValidationOutcome(rules.suite_name, True, 0, path, 0)
     else:
-        df = read_files(ref.lake, staged[ref.table]).to_pandas()
+        df = validation_frame(read_files(ref.lake, landed[ref.table]))
         outcome = validate_frame(df, rules, ref.window, ref.lake, ref.run_id)
     with ref.lake.filesystem().open(ref.outcome_path, "w") as fh:
         json.dump(asdict(outcome), fh)
     return outcome
 
 
-def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, staged, started, **kw) -> Publication:
-    files = [f for fs in staged.values() for f in fs]
+def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, landed, started, **kw) -> Publication:
+    files = [f for fs in landed.values() for f in fs]
     return Publication(
         action=action,
         source=ref.source,
@@ -64,8 +75,9 @@ def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, sta
         partition_date=ref.partition.isoformat(),
         run_id=ref.run_id,
         load_id=ref.load_id,
-        window_start=ref.window[0],
-        window_end=ref.window[1],
+        window_start=ref.window[0] if ref.window else None,
+        window_end=ref.window[1] if ref.window else None,
+        extract_notes=ref.extract_notes,
         rows=outcome.rows,
         file_checksums=[asdict(f) for f in describe_files(ref.lake, files)],
         suite=outcome.suite,
@@ -79,9 +91,9 @@ def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, sta
 
 def quarantine_partition(ref: PartitionRef, outcome: ValidationOutcome) -> dict:
     started = datetime.now(UTC)
-    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
-    pub = _publication(ref, "quarantine", outcome, staged, started, table_rows={}, delta_versions={}, location="")
-    pub.location = quarantine_family(ref.lake, ref.source, ref.table, staged, ref.run_id, {"outcome": asdict(outcome)})
+    landed = landed_family(ref.lake, ref.run_id, ref.source, ref.table)
+    pub = _publication(ref, "quarantine", outcome, landed, started, table_rows={}, delta_versions={}, location="")
+    pub.location = quarantine_family(ref.lake, ref.source, ref.table, landed, ref.run_id, {"outcome": asdict(outcome)})
     return record(ref.lake, pub)
 
 
@@ -93,7 +105,12 @@ def stored_outcome(ref: PartitionRef) -> ValidationOutcome | None:
         return ValidationOutcome(**json.load(fh))
 
 
-def publish_partition(ref: PartitionRef) -> dict:
+def publish_partition(ref: PartitionRef) -> dict | None:
+    """The publication row, or None when the extraction left nothing to publish on purpose (the
+    tables are still created, empty, so readers find every declared table)."""
+    if ref.skipped:
+        ensure_tables(ref.lake, ref.source, ref.declared)
+        return None
     outcome = stored_outcome(ref)
     if outcome is None or not outcome.success:
         state = "no validation" if outcome is None else "a failed validation"
@@ -101,22 +118,22 @@ def publish_partition(ref: PartitionRef) -> dict:
             f"refusing to publish {ref.source}.{ref.table} {ref.partition}: run {ref.run_id} has {state}"
         )
     started = datetime.now(UTC)
-    staged = staged_family(ref.lake, ref.run_id, ref.source, ref.table)
+    landed = landed_family(ref.lake, ref.run_id, ref.source, ref.table)
     metadata = {
         RUN_ID_KEY: ref.run_id,
         "chargelake.load_id": ref.load_id or "",
-        "chargelake.window_start": ref.window[0].isoformat(),
-        "chargelake.window_end": ref.window[1].isoformat(),
+        "chargelake.window_start": ref.window[0].isoformat() if ref.window else "",
+        "chargelake.window_end": ref.window[1].isoformat() if ref.window else "",
         "chargelake.rows": outcome.rows,
         "chargelake.validation_result": outcome.result_path,
         "chargelake.suite": outcome.suite,
     }
-    tables = publish_family(ref.lake, ref.source, ref.table, ref.partition, staged, ref.run_id, metadata)
+    tables = publish_family(ref.lake, ref.source, ref.table, ref.partition, landed, ref.run_id, metadata, ref.declared)
     pub = _publication(
         ref,
         "publish",
         outcome,
-        staged,
+        landed,
         started,
         table_rows={t.table: t.rows for t in tables},
         delta_versions={t.table: t.version for t in tables},
@@ -125,7 +142,7 @@ def publish_partition(ref: PartitionRef) -> dict:
     return record(ref.lake, pub)
 
 
-def gate_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict]:
+def gate_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict | None]:
     outcome = validate_partition(ref)
     row = publish_partition(ref) if outcome.success else quarantine_partition(ref, outcome)
     return outcome, row

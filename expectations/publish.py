@@ -17,10 +17,46 @@ from deltalake.exceptions import TableNotFoundError
 
 from chargelake.lake import Lake
 from expectations.commits import with_commit_retry
-from expectations.staged import family, read_files
+from expectations.landed import family, read_files
 
 PARTITION_COLUMN = "partition_date"
 RUN_ID_KEY = "chargelake.run_id"  # commit metadata key that identifies the publishing run
+# Columns publishing adds to what was landed (dlt's load id comes with the landed files).
+PUBLISHED_COLUMNS = (("_dlt_load_id", pa.string()), ("_run_id", pa.string()), (PARTITION_COLUMN, pa.string()))
+
+
+def published_schema(landed: pa.Schema) -> pa.Schema:
+    """A declared (contract) schema as the raw Delta table holds it."""
+    fields = list(landed)
+    fields += [pa.field(n, t) for n, t in PUBLISHED_COLUMNS if n not in landed.names]
+    return pa.schema(fields)
+
+
+def ensure_tables(lake: Lake, source: str, declared: dict[str, pa.Schema]) -> list[str]:
+    """Create, empty, each declared table that does not exist yet: readers (dbt) can rely on every
+    table and column of the contract, even before a CPO has sent a single object of its kind."""
+    created = []
+    for name, schema in sorted(declared.items()):
+        uri = lake.raw(source, name)
+        if _delta(lake, uri) is None:
+
+            def create(uri: str = uri, schema: pa.Schema = schema) -> None:
+                if _delta(lake, uri) is None:
+                    DeltaTable.create(
+                        uri,
+                        published_schema(schema),
+                        partition_by=[PARTITION_COLUMN],
+                        mode="ignore",
+                        storage_options=lake.delta_storage_options(),
+                    )
+
+            with_commit_retry(create, uri)
+            created.append(name)
+    return created
+
+
+def _partition_has_files(table: DeltaTable, day: str) -> bool:
+    return bool(table.file_uris(partition_filters=[(PARTITION_COLUMN, "=", day)]))
 
 
 @dataclass(frozen=True)
@@ -58,20 +94,24 @@ def publish_family(
     source: str,
     table: str,
     partition: date,
-    staged: dict[str, list[str]],
+    landed: dict[str, list[str]],
     run_id: str,
     metadata: dict[str, str],
+    declared: dict[str, pa.Schema] | None = None,
 ) -> list[PublishedTable]:
-    """Replace `partition` in `table` and its child tables with what was staged (nothing: emptied)."""
+    """Replace `partition` in `table` and its child tables with what was landed (nothing: emptied)."""
     predicate = f"{PARTITION_COLUMN} = '{partition.isoformat()}'"
     commit = CommitProperties(custom_metadata={k: str(v) for k, v in metadata.items()})
-    names = sorted(set(staged) | set(family(_existing_tables(lake, source), table)))
+    ensure_tables(lake, source, declared or {})
+    names = sorted(set(landed) | set(family(_existing_tables(lake, source), table)))
     out = []
     for name in names:
         uri = lake.raw(source, name)
-        files = staged.get(name, [])
-        if files:
-            data = read_files(lake, files)
+        files = landed.get(name, [])
+        data = read_files(lake, files) if files else None
+        if data is not None and data.num_rows == 0:
+            data = None  # an empty landed file (the contract's table, nothing sent): like nothing landed
+        if data is not None:
             data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
             data = data.append_column(PARTITION_COLUMN, pa.array([partition.isoformat()] * data.num_rows))
 
@@ -89,19 +129,19 @@ def publish_family(
 
             with_commit_retry(write, uri)
             out.append(PublishedTable(name, data.num_rows, _commit_version(lake, uri, run_id)))
-        elif _delta(lake, uri) is not None:
+        elif (existing := _delta(lake, uri)) is not None and _partition_has_files(existing, partition.isoformat()):
             with_commit_retry(lambda uri=uri: _delta(lake, uri).delete(predicate, commit_properties=commit), uri)
             out.append(PublishedTable(name, 0, _commit_version(lake, uri, run_id)))
     return out
 
 
 def quarantine_family(
-    lake: Lake, source: str, table: str, staged: dict[str, list[str]], run_id: str, validation: dict
+    lake: Lake, source: str, table: str, landed: dict[str, list[str]], run_id: str, validation: dict
 ) -> str:
-    """Move the staged files out of the way, next to the validation result that rejected them."""
+    """Move the landed files out of the way, next to the validation result that rejected them."""
     fs = lake.filesystem()
     target = lake.quarantine(run_id, source, table)
-    for name, files in staged.items():
+    for name, files in landed.items():
         for f in files:
             fs.mv(f, f"{target}/{name}/{f.rsplit('/', 1)[-1]}")
     with fs.open(f"{target}/validation.json", "w") as fh:

@@ -15,8 +15,9 @@ import great_expectations as gx
 class TableRules:
     source: str
     table: str
-    key: tuple[str, ...]  # unique per staged partition (with the window column: every version kept)
+    key: tuple[str, ...]  # unique per landed partition (with the window column: every version kept)
     required: tuple[str, ...]  # columns that must exist and never be null
+    required_when: dict[str, str] = field(default_factory=dict)  # column -> pandas row condition
     non_negative: tuple[str, ...] = ()
     maximums: dict[str, float] = field(default_factory=dict)  # plausibility bounds (units as in the column)
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -34,6 +35,9 @@ def build_suite(rules: TableRules, window: tuple[datetime, datetime] | None) -> 
     for col in rules.required:
         items.append(e.ExpectColumnToExist(column=col))
         items.append(e.ExpectColumnValuesToNotBeNull(column=col))
+    for col, condition in sorted(rules.required_when.items()):
+        items.append(e.ExpectColumnToExist(column=col))
+        items.append(e.ExpectColumnValuesToNotBeNull(column=col, row_condition=condition, condition_parser="pandas"))
     items.append(e.ExpectCompoundColumnsToBeUnique(column_list=list(rules.key)))
     for col in rules.non_negative:
         items.append(e.ExpectColumnValuesToBeBetween(column=col, min_value=0))

@@ -1,4 +1,4 @@
-"""Run a suite on a staged partition (pandas, in an ephemeral GE context) and keep the result.
+"""Run a suite on a landed partition (pandas, in an ephemeral GE context) and keep the result.
 
 GE's SQL datasource fails on DuckDB, so the data is validated as a DataFrame. The result JSON is
 written to `audit/validations/<run_id>/` where auditors and the publication row find it.
@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import pandas as pd
+import pyarrow as pa
 
 from chargelake.lake import Lake
 from expectations.rules import TableRules, build_suite
@@ -64,6 +65,13 @@ def _describe(result, key: tuple[str, ...]) -> str:
     return f"{cfg.type}{kwargs}{counted}{shown}"
 
 
+def validation_frame(table: pa.Table) -> pd.DataFrame:
+    """The landed rows as GE validates them. Decimals become floats here only: range checks need no
+    exactness, and pandas would otherwise hold them as Python objects."""
+    fields = [pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema]
+    return table.cast(pa.schema(fields)).to_pandas()
+
+
 def result_path_for(lake: Lake, run_id: str, suite: str) -> str:
     """Where a run's GE result for a suite is kept (audit/validations/<run_id>/<suite>.json)."""
     return f"{lake.validations(run_id)}/{suite}.json"
@@ -75,7 +83,7 @@ def validate_frame(
     result_path = result_path_for(lake, run_id, rules.suite_name)
     suite = build_suite(rules, window)
     context = _quiet_context()
-    source = context.data_sources.add_pandas(name="staged")
+    source = context.data_sources.add_pandas(name="landed")
     asset = source.add_dataframe_asset(name=rules.suite_name)
     batch_def = asset.add_batch_definition_whole_dataframe("partition")
     batch = batch_def.get_batch(batch_parameters={"dataframe": df})

@@ -1,65 +1,162 @@
-"""`chargelake`: demo, simulator and pipeline runs from the command line."""
+"""`chargelake`: demo, pipeline runs, the Dagster UI and the simulator from the command line.
+
+A user's mistake (a bad date, a reversed range, a refused token, an unreachable host, a lake that
+cannot be written) is one sentence on stderr and a non-zero exit; details go to a log file the
+sentence names, never a traceback on the terminal.
+"""
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from datetime import date, timedelta
+from pathlib import Path
+
+from chargelake.config import ConfigError
+
+EXAMPLES = """
+examples:
+  chargelake demo                          7 days of the bundled simulator into ./data
+  chargelake run 2026-03-01 2026-03-31     ingest March from the configured CPO, then build the warehouse
+  chargelake dev                           the Dagster UI on http://127.0.0.1:3000
+"""
 
 
-def _days(first: str, last: str) -> list[str]:
-    a, b = date.fromisoformat(first), date.fromisoformat(last)
-    return [(a + timedelta(days=i)).isoformat() for i in range((b - a).days + 1)]
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
-def main(argv: list[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="chargelake", description="EV-charging data from CPMS APIs to an auditable lake."
+        prog="chargelake",
+        description="EV-charging data from CPMS APIs to an auditable lake.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="run the main job on the bundled simulator and a local lake")
     demo.add_argument("--days", type=int, default=7, help="days to run, ending yesterday (UTC)")
     demo.add_argument("--seed", type=int, default=42, help="simulator seed")
-    demo.add_argument(
-        "--until",
-        type=date.fromisoformat,
-        default=None,
-        help="day after the last day run (YYYY-MM-DD, UTC); default today",
+    demo.add_argument("--until", type=_day, default=None, help="day after the last day run (YYYY-MM-DD, UTC)")
+
+    run = sub.add_parser(
+        "run",
+        help="ingest days FIRST..LAST from the configured CPO, then build the warehouse",
+        description="Needs CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration). "
+        "Example: chargelake run 2026-03-01 2026-03-31",
     )
+    run.add_argument("first", type=_day, help="first day, YYYY-MM-DD (UTC)")
+    run.add_argument("last", type=_day, help="last day, YYYY-MM-DD (UTC), inclusive")
+    run.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
+    run.add_argument(
+        "--refresh-snapshots", action="store_true", help="take today's reference-data snapshot again if one exists"
+    )
+
+    sub.add_parser("dev", help="the Dagster UI (dagster dev) with ChargeLake's runtime setup")
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
-    serve = sim_sub.add_parser("serve", help="serve OCPI 2.2.1 on loopback")
     from simulator.cli import add_arguments, add_truth_arguments
 
-    add_arguments(serve)
+    add_arguments(sim_sub.add_parser("serve", help="serve OCPI 2.2.1 and the telemetry API on loopback"))
     add_truth_arguments(sim_sub.add_parser("truth", help="write what the simulated network really did (CSV)"))
+    return parser
 
-    run = sub.add_parser("run", help="run ingest for days FIRST..LAST against the configured CPMS, then the warehouse")
-    run.add_argument("first", help="first day, YYYY-MM-DD (UTC)")
-    run.add_argument("last", help="last day, YYYY-MM-DD (UTC), inclusive")
-    run.add_argument("--no-marts", action="store_true", help="skip the dbt build")
 
-    args = parser.parse_args(argv)
-    if args.command == "demo":
-        from orchestration.demo import run_demo
+def check_lake_writable(url: str) -> None:
+    from chargelake.lake import Lake
 
-        return run_demo(days=args.days, seed=args.seed, until=args.until)
-    if args.command == "simulator":
-        from simulator.cli import serve as serve_simulator
-        from simulator.cli import truth
+    lake = Lake(url)
+    probe = lake.path("_chargelake_write_probe")
+    try:
+        fs = lake.filesystem()
+        with fs.open(probe, "w") as fh:
+            fh.write("ok")
+        fs.rm(probe)
+    except Exception as exc:  # any storage error: permissions, missing bucket, unreachable endpoint
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"the lake at {url} is not writable ({reason})") from None
 
-        return serve_simulator(args) if args.sim_command == "serve" else truth(args)
-    if args.command == "run":
-        from dagster import DagsterInstance
 
-        from orchestration.pipeline import run_pipeline
+def run(args: argparse.Namespace) -> int:
+    from chargelake.config import Settings
+    from orchestration.ingest.partitions import check_day
 
-        result = run_pipeline(_days(args.first, args.last), DagsterInstance.get(), build_marts=not args.no_marts)
-        ok = all(d.success for d in result.days) and result.marts_success is not False
-        return 0 if ok else 1
-    return 2
+    if args.first > args.last:
+        raise ConfigError(f"the range {args.first}..{args.last} is reversed: FIRST must not be after LAST")
+    check_day(args.first)
+    check_day(args.last)
+    settings = Settings.from_env()
+    if not settings.ocpi_url or not settings.ocpi_token:
+        raise ConfigError(
+            "set CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration), or try `chargelake demo`"
+        )
+    check_lake_writable(settings.lake_url)
+
+    from orchestration.pipeline import run_pipeline
+    from orchestration.runtime import instance
+
+    days = [(args.first + timedelta(days=i)).isoformat() for i in range((args.last - args.first).days + 1)]
+    result = run_pipeline(days, instance(), build_marts=not args.no_marts, refresh_snapshots=args.refresh_snapshots)
+    if (failed := result.failed_day) is not None:
+        print(f"chargelake: {failed.partition}: {failed.error} (details: {failed.log_path})", file=sys.stderr)
+        return 1
+    if result.marts_success is False:
+        print(f"chargelake: warehouse: {result.marts_error} (details: {result.marts_log})", file=sys.stderr)
+        return 1
+    quarantined = [d for d in result.days if d.failed_checks]
+    if quarantined:
+        print(
+            f"chargelake: {len(quarantined)} day(s) quarantined ({', '.join(d.partition for d in quarantined)}): "
+            "see the validation results under audit/validations/ in the lake",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def dev(_: argparse.Namespace) -> int:
+    from orchestration.runtime import dagster_home
+
+    dagster_home()
+    root = Path(__file__).resolve().parents[1]
+    dagster = Path(sys.executable).with_name("dagster")
+    cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(root / "workspace.yaml")]
+    os.chdir(root)
+    os.execvp(cmd[0], cmd)
+    return 0  # not reached
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from orchestration.demo import run_demo
+
+            return run_demo(days=args.days, seed=args.seed, until=args.until)
+        if args.command == "simulator":
+            from simulator.cli import serve, truth
+
+            return serve(args) if args.sim_command == "serve" else truth(args)
+        if args.command == "dev":
+            return dev(args)
+        return run(args)
+    except ConfigError as exc:
+        print(f"chargelake: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:
+        from orchestration.runtime import log_exception
+
+        line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        print(f"chargelake: {line} (details: {log_exception(exc)})", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

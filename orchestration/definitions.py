@@ -8,15 +8,15 @@ from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.checks import gate_checks
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.schedules import ingest_daily, ingest_daily_schedule
-from orchestration.marts.assets import warehouse_models
-from orchestration.marts.resources import dbt_resource
-from orchestration.marts.schedules import build_marts, marts_after_ingest
+from orchestration.warehouse.assets import warehouse_models
+from orchestration.warehouse.resources import dbt_resource
+from orchestration.warehouse.schedules import build_warehouse, warehouse_after_ingest
 
 defs = Definitions(
     assets=[*ingest_assets, warehouse_models],
     asset_checks=gate_checks,
-    jobs=[ingest_daily, build_marts],
+    jobs=[ingest_daily, build_warehouse],
     schedules=[ingest_daily_schedule],
-    sensors=[marts_after_ingest],
+    sensors=[warehouse_after_ingest],
     resources={"chargelake": ChargeLakeResource(), "dbt": dbt_resource()},
 )

@@ -4,62 +4,12 @@ whole pipeline, and a summary of what landed where."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-from chargelake.config import DEMO_OCPI_TOKEN, Settings
+from chargelake.config import Settings
 from chargelake.lake import Lake
-
-
-@dataclass
-class Simulator:
-    process: subprocess.Popen
-    versions_url: str
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-
-
-def start_simulator(
-    start: date, end: date, seed: int = 42, token: str = DEMO_OCPI_TOKEN, extra_args: tuple[str, ...] = ()
-) -> Simulator:
-    cmd = [
-        sys.executable,
-        "-m",
-        "simulator.cli",
-        "--port",
-        "0",
-        "--seed",
-        str(seed),
-        "--start",
-        start.isoformat(),
-        "--end",
-        end.isoformat(),
-        "--token",
-        token,
-        *extra_args,
-    ]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
-    line = proc.stdout.readline() if proc.stdout else ""
-    if "listening on" not in line:
-        proc.kill()
-        raise RuntimeError(f"simulator did not start: {line!r}")
-    return Simulator(proc, line.rsplit(" ", 1)[-1].strip())
-
-
-def write_instance_config(home: Path) -> None:
-    """A Dagster home for the CLI and `make dev`: local storage, no telemetry."""
-    config = home / "dagster.yaml"
-    if not config.exists():
-        config.write_text("telemetry:\n  enabled: false\n")
+from simulator.process import DEMO_TOKEN, start_simulator
 
 
 def demo_window(days: int, end: date | None = None) -> list[str]:
@@ -106,25 +56,19 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
 
 
 def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=None) -> int:
-    from dagster import DagsterInstance
-
     from orchestration.pipeline import run_pipeline
+    from orchestration.runtime import instance as runtime_instance
 
     partitions = demo_window(days, until)
     start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
     print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
     sim = start_simulator(start, end, seed)
     os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
-    os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_OCPI_TOKEN
+    os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_TOKEN
     print(f"  simulator: {sim.versions_url}", flush=True)
     t0 = time.monotonic()
     try:
-        if instance is None:
-            home = Path(os.environ.setdefault("DAGSTER_HOME", str(Path("data/dagster").resolve())))
-            home.mkdir(parents=True, exist_ok=True)
-            write_instance_config(home)
-            instance = DagsterInstance.get()
-        result = run_pipeline(partitions, instance, progress=lambda m: print(m, flush=True))
+        result = run_pipeline(partitions, instance or runtime_instance(), progress=lambda m: print(m, flush=True))
     finally:
         sim.stop()
     settings = Settings.from_env()

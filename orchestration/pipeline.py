@@ -1,21 +1,27 @@
 """Run the main job outside the UI: each day through ingest (extract → gate → publish), then the
-warehouse once. Used by `chargelake demo` and `chargelake run`, and by the end-to-end tests."""
+warehouse once. Used by `chargelake demo` and `chargelake run`, and by the end-to-end tests.
+
+A day that fails (rather than being quarantined) stops the run: the next days would fail the same
+way (a refused token, an unreachable host), and a rerun repeats nothing that succeeded. The failure
+is reported as its cause in one line; Dagster's full error goes to a log file the line names.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 
 from dagster import DagsterInstance
 
-from chargelake.config import Settings
+from orchestration.runtime import write_log
 
-# The CLI prints its own progress; Dagster's step-by-step console log stays in the run's event log.
-QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The CLI prints its own progress; Dagster's console log (step failures with tracebacks included)
+# stays in the run's event log and the log file named on failure.
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 @dataclass
@@ -26,6 +32,7 @@ class DayResult:
     seconds: float
     failed_checks: list[str] = field(default_factory=list)
     error: str | None = None
+    log_path: Path | None = None
 
 
 @dataclass
@@ -33,15 +40,49 @@ class PipelineResult:
     days: list[DayResult]
     marts_success: bool | None
     marts_seconds: float
+    marts_error: str | None = None
+    marts_log: Path | None = None
+
+    @property
+    def failed_day(self) -> DayResult | None:
+        return next((d for d in self.days if not d.success and not d.failed_checks), None)
 
 
-def _first_error(result) -> str | None:
+def step_failure(result) -> tuple[str, str] | None:
+    """(the cause in one line, the full error text) of the first failed step, or None.
+
+    Dagster wraps what an op raised (`DagsterExecutionStepExecutionError: Error occurred while
+    executing op ...`); the user needs the innermost cause, e.g. `HTTP 401: the OCPI token was refused`."""
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            data = event.event_specific_data
-            err = getattr(data, "error", None)
-            return f"{event.step_key}: {err.message.strip() if err else 'failed'}"
+        if event.event_type_value != "STEP_FAILURE":
+            continue
+        err = getattr(event.event_specific_data, "error", None)
+        if err is None:
+            return f"{event.step_key} failed", ""
+        inner = err  # the first error in the chain that is not Dagster's wrapper: what the op raised
+        while inner.cls_name and inner.cls_name.startswith("Dagster") and inner.cause is not None:
+            inner = inner.cause
+        message = re.sub(r"^[\w.]+(Error|Exception)?: ", "", ANSI.sub("", inner.message).strip())
+        return _headline(message) or inner.cls_name or "failed", f"step {event.step_key}\n{err.to_string()}"
     return None
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def _headline(message: str) -> str:
+    """The line that says what went wrong; for a dbt build, the errors dbt itself reported."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    if "Errors parsed from dbt logs:" in lines:
+        reported = lines[lines.index("Errors parsed from dbt logs:") + 1 :][:3]
+        return "dbt: " + "; ".join(re.sub(r"\s+", " ", line) for line in reported)
+    return lines[0] if lines else ""
+
+
+def _overrides(refresh_snapshots: bool) -> dict:
+    if not refresh_snapshots:
+        return QUIET
+    return {**QUIET, "resources": {"chargelake": {"config": {"refresh_snapshots": True}}}}
 
 
 def run_pipeline(
@@ -49,9 +90,8 @@ def run_pipeline(
     instance: DagsterInstance,
     build_marts: bool = True,
     progress: Callable[[str], None] = print,
-    log_dir: Path | None = None,
+    refresh_snapshots: bool = False,
 ) -> PipelineResult:
-    """`log_dir` receives dbt's own log (dagster-dbt echoes it to stdout); default: beside the warehouse."""
     from orchestration.definitions import defs
 
     ingest = defs.resolve_job_def("ingest_daily")
@@ -59,40 +99,43 @@ def run_pipeline(
     for i, partition in enumerate(partitions, 1):
         t0 = time.monotonic()
         result = ingest.execute_in_process(
-            partition_key=partition, instance=instance, raise_on_error=False, run_config=QUIET
+            partition_key=partition,
+            instance=instance,
+            raise_on_error=False,
+            run_config=_overrides(refresh_snapshots and i == 1),  # one snapshot per run is enough
         )
         failed = [e.asset_key.path[-1] for e in result.get_asset_check_evaluations() if not e.passed]
-        day = DayResult(
-            partition,
-            result.run_id,
-            result.success,
-            time.monotonic() - t0,
-            failed,
-            None if result.success else _first_error(result),
-        )
+        day = DayResult(partition, result.run_id, result.success, time.monotonic() - t0, failed)
+        if not result.success and not failed:
+            day.error, details = step_failure(result) or ("the run failed", "")
+            day.log_path = write_log(f"ingest-{partition}", f"run {result.run_id}\n{details}")
         days.append(day)
-        state = (
-            "published"
-            if not failed and result.success
-            else (f"quarantined: {', '.join(failed)}" if failed else f"FAILED ({day.error})")
-        )
-        progress(f"  [{i}/{len(partitions)}] {partition}  {day.seconds:5.1f}s  {state}")
-    marts_ok: bool | None = None
-    marts_seconds = 0.0
-    if build_marts:
-        log_dir = log_dir or Path(Settings.from_env().warehouse_path).parent / "logs"
-        log_dir.mkdir(parents=True, exist_ok=True)
-        log_path = log_dir / f"dbt-{datetime.now(UTC):%Y%m%dT%H%M%S}.log"
-        progress(f"  building the warehouse (dbt build + mart export; log: {log_path}) ...")
-        t0 = time.monotonic()
-        with log_path.open("w") as log, contextlib.redirect_stdout(log):
-            marts = defs.resolve_job_def("build_marts").execute_in_process(
-                instance=instance, raise_on_error=False, run_config=QUIET
-            )
-        marts_ok, marts_seconds = marts.success, time.monotonic() - t0
-        if marts_ok:
-            progress(f"  warehouse built in {marts_seconds:.1f}s")
+        if failed:
+            state = f"quarantined: {', '.join(failed)}"
         else:
-            tail = [line for line in log_path.read_text().splitlines() if line.strip()][-15:]
-            progress(f"  warehouse FAILED: {_first_error(marts)}\n" + "\n".join("    " + t for t in tail))
-    return PipelineResult(days, marts_ok, marts_seconds)
+            state = "published" if result.success else f"FAILED: {day.error}"
+        progress(f"  [{i}/{len(partitions)}] {partition}  {day.seconds:5.1f}s  {state}")
+        if day.error:
+            return PipelineResult(days, None, 0.0)
+    if not build_marts:
+        return PipelineResult(days, None, 0.0)
+    return _build_warehouse(defs, instance, days, progress)
+
+
+def _build_warehouse(defs, instance, days: list[DayResult], progress) -> PipelineResult:
+    log_path = write_log("dbt", "")
+    progress(f"  building the warehouse (dbt build + mart export; log: {log_path}) ...")
+    t0 = time.monotonic()
+    with log_path.open("w") as log, contextlib.redirect_stdout(log):
+        marts = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET
+        )
+    seconds = time.monotonic() - t0
+    if marts.success:
+        progress(f"  warehouse built in {seconds:.1f}s")
+        return PipelineResult(days, True, seconds)
+    error, details = step_failure(marts) or ("the warehouse build failed", "")
+    with log_path.open("a") as log:
+        log.write(f"\n{details}\n")
+    progress(f"  warehouse FAILED: {error}")
+    return PipelineResult(days, False, seconds, error, log_path)

@@ -11,10 +11,19 @@ import json
 import urllib.request
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 
-from orchestration.demo import Simulator, start_simulator
+from simulator.process import Simulator, start_simulator
+
+# Corpora copied verbatim, with their licences, from the project's shared folder: a user's clone
+# has no such folder beside it.
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SPEC_221 = FIXTURES / "ocpi-2.2.1"
+EXAMPLES_221 = SPEC_221 / "examples"
+SPEC_211 = FIXTURES / "ocpi-2.1.1"
+TARIFF_CASES = FIXTURES / "ocpi-tariff-cases"
 
 SIM_START = date(2026, 3, 27)
 SIM_END = date(2026, 3, 31)  # exclusive
@@ -71,3 +80,20 @@ def clock(simulator: Simulator):
 
     yield set_now
     set_now(f"{SIM_END.isoformat()}T00:00:00Z")
+
+
+def sim_settings(sim: Simulator, lake_url: str, key: str = "test-key"):
+    """Settings for a pipeline run against the test simulator (what the environment would give)."""
+    from chargelake.config import Settings
+
+    return Settings(
+        lake_url=lake_url,
+        warehouse_path=str(Path(lake_url) / "warehouse.duckdb"),
+        ocpi_url=sim.versions_url,
+        ocpi_token=SIM_TOKEN,
+        ocpi_token_plain=None,
+        ocpi_party=None,
+        telemetry_url=None,
+        telemetry_token=None,
+        pseudonym_key=key,
+    )

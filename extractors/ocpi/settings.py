@@ -1,41 +1,22 @@
-"""OCPI 2.2.1 constants for the extractor: modules, fields to pseudonymise, decimal fields."""
+"""OCPI constants for the extractor: versions spoken, modules, snapshot modules, driver identifiers."""
 
 from __future__ import annotations
 
-VERSION = "2.2.1"
+# Versions we speak, best first. "2.2" objects are read with the 2.2.1 contract (2.2.1 is its bugfix).
+SUPPORTED_VERSIONS: tuple[str, ...] = ("2.2.1", "2.2", "2.1.1")
+CONTRACT_VERSION = "2.2.1"  # the raw contract every version is mapped into
 MODULES: tuple[str, ...] = ("locations", "sessions", "cdrs", "tariffs", "tokens")
+# Reference data: fetched completely (no date filter) and published as a snapshot of the day it was
+# taken. Sessions and CDRs are a change log, read by `last_updated` window.
+SNAPSHOT_MODULES = frozenset({"locations", "tariffs", "tokens"})
 DEFAULT_PAGE_LIMIT = 100
 SUCCESS = 1000
+MAX_CRAWLS = 4  # a list read again while X-Total-Count keeps changing (objects created mid-crawl)
 
 # Driver-linked identifiers (mod_tokens Token, mod_cdrs CdrToken) replaced by keyed pseudonyms.
 _CDR_TOKEN = (("cdr_token", "uid"), ("cdr_token", "contract_id"))
 PSEUDONYMISED: dict[str, tuple[tuple[str, ...], ...]] = {
-    "tokens": (("uid",), ("contract_id",), ("visual_number",), ("energy_contract", "contract_id")),
+    "tokens": (("uid",), ("contract_id",), ("visual_number",), ("auth_id",), ("energy_contract", "contract_id")),
     "sessions": _CDR_TOKEN,
     "cdrs": _CDR_TOKEN,
 }
-
-# Fields typed `number` in the spec: always written as floats (see extractors.common.normalise).
-DECIMAL_FIELDS = frozenset(
-    {
-        "kwh",
-        "total_energy",
-        "total_time",
-        "total_parking_time",
-        "excl_vat",
-        "incl_vat",
-        "price",
-        "vat",
-        "volume",
-        "min_kwh",
-        "max_kwh",
-        "min_current",
-        "max_current",
-        "min_power",
-        "max_power",
-        "max_electric_power_kw",
-    }
-)
-
-# Column hints: the timestamps every module carries, so dlt never leaves them as text.
-TIMESTAMP_COLUMNS = ("last_updated", "start_date_time", "end_date_time")

@@ -1,10 +1,10 @@
-"""The GE gate as blocking asset checks on the staged tables: a failure quarantines the partition
+"""The GE gate as blocking asset checks on the landed tables: a failure quarantines the partition
 and stops its publish asset in the same run."""
 
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 
 from expectations.gate import quarantine_partition, validate_partition
-from orchestration.ingest.assets import partition_ref, staged_key
+from orchestration.ingest.assets import landed_key, partition_ref
 from orchestration.ingest.partitions import daily_partitions
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES, SourceSpec
@@ -12,14 +12,14 @@ from orchestration.ingest.sources import SOURCES, SourceSpec
 
 def gate_check(spec: SourceSpec, table: str):
     @asset_check(
-        asset=staged_key(spec.name, table),
+        asset=landed_key(spec.name, table),
         name="ge_gate",
         blocking=True,
         partitions_def=daily_partitions,
         description=f"Great Expectations suite `{spec.name}.{table}`; on failure the day is quarantined.",
     )
     def _gate(context: AssetCheckExecutionContext, chargelake: ChargeLakeResource) -> AssetCheckResult:
-        ref = partition_ref(context, chargelake, spec.name, table)
+        ref = partition_ref(context, chargelake, spec, table)
         outcome = validate_partition(ref)
         metadata = {
             "rows": outcome.rows,

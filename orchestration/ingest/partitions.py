@@ -1,15 +1,48 @@
-"""Daily UTC partitions: a partition is one `last_updated` (or measurement) day of every raw table."""
+"""Daily UTC partitions: a partition is one `last_updated` (or measurement) day of every raw table.
+
+They start at CHARGELAKE_PARTITIONS_START, by default 2017-01-01: OCPI 2.1.1, the oldest version
+ChargeLake speaks, dates from 2017, so no CPO has OCPI data from before it. The last partition is
+yesterday (UTC): a day is ingested once it has ended.
+"""
 
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from dagster import DailyPartitionsDefinition
 
-PARTITIONS_START = os.environ.get("CHARGELAKE_PARTITIONS_START", "2025-01-01")
+from chargelake.config import ConfigError, load_dotenv
 
-daily_partitions = DailyPartitionsDefinition(start_date=PARTITIONS_START, timezone="UTC", end_offset=0)
+DEFAULT_START = "2017-01-01"
+
+
+def partitions_start() -> date:
+    load_dotenv()
+    value = os.environ.get("CHARGELAKE_PARTITIONS_START") or DEFAULT_START
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(f"CHARGELAKE_PARTITIONS_START must be a date (YYYY-MM-DD), not {value!r}") from None
+
+
+daily_partitions = DailyPartitionsDefinition(start_date=partitions_start().isoformat(), timezone="UTC", end_offset=0)
+
+
+def last_partition(today: date | None = None) -> date:
+    return (today or datetime.now(UTC).date()) - timedelta(days=1)
+
+
+def check_day(day: date, today: date | None = None) -> None:
+    """A day outside the partitions is a user's mistake: explain it in one sentence."""
+    first = partitions_start()
+    if day < first:
+        raise ConfigError(
+            f"{day} is before the first partition ({first}); set CHARGELAKE_PARTITIONS_START earlier to ingest it"
+        )
+    last = last_partition(today)
+    if day > last:
+        raise ConfigError(f"{day} has not ended yet (UTC): the last day that can be run is {last}")
 
 
 def window_for(partition_key: str) -> tuple[datetime, datetime]:

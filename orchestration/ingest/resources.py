@@ -10,7 +10,11 @@ from chargelake.lake import Lake
 
 
 class ChargeLakeResource(ConfigurableResource):
-    """Configuration comes from CHARGELAKE_* environment variables (README, "Configuration")."""
+    """Configuration comes from CHARGELAKE_* environment variables (README, "Configuration").
+
+    `refresh_snapshots`: take today's reference-data snapshot again even if one was published."""
+
+    refresh_snapshots: bool = False
 
     def settings(self) -> Settings:
         return Settings.from_env()

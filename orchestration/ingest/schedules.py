@@ -8,7 +8,7 @@ from orchestration.ingest.partitions import daily_partitions
 
 ingest_daily = define_asset_job(
     "ingest_daily",
-    selection=AssetSelection.key_prefixes("staging", "raw"),
+    selection=AssetSelection.key_prefixes("landing", "raw"),
     partitions_def=daily_partitions,
     description="Extract, gate and publish one UTC day of every source.",
 )

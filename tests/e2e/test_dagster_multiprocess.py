@@ -47,7 +47,7 @@ def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0 and "RUN_SUCCESS" in log, log[-4000:]
     assert "multiprocess" in log.lower()
-    assert len(re.findall(r"Asset check 'ge_gate' on 'staging/ocpi/\w+' passed", log)) == 5
+    assert len(re.findall(r"Asset check 'ge_gate' on 'landing/ocpi/\w+' passed", log)) == 5
     run_id = re.search(r"ingest_daily - ([0-9a-f-]{36}) - ", log).group(1)
     sessions = DeltaTable(str(tmp_path / "lake" / "raw" / "ocpi" / "sessions")).to_pyarrow_table()
     day = sessions.filter(pc.field("partition_date") == "2026-03-28")

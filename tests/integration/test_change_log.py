@@ -10,7 +10,7 @@ from deltalake import DeltaTable
 
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
-from extractors.common.staging import load_to_staging
+from extractors.common.landing import load_to_landing
 from extractors.ocpi import ocpi_source
 from tests.conftest import SIM_TOKEN
 
@@ -21,7 +21,7 @@ def window(day: date):
 
 
 def ingest(lake, sim, run_id, day):
-    load_to_staging(ocpi_source(sim.versions_url, SIM_TOKEN, "k", *window(day), modules=("sessions",)), lake, run_id)
+    load_to_landing(ocpi_source(sim.versions_url, SIM_TOKEN, "k", *window(day), modules=("sessions",)), lake, run_id)
     outcome, row = gate_partition(PartitionRef(lake, "ocpi", "sessions", run_id, day, window(day)))
     assert outcome.success, outcome.summary()
     return row

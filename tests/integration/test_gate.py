@@ -8,12 +8,14 @@ from deltalake import DeltaTable
 
 from chargelake.lake import Lake
 from expectations.audit import read_publications
-from expectations.gate import PartitionRef, PublishRefusedError, gate_partition, publish_partition
+from expectations.gate import PublishRefusedError, gate_partition, publish_partition
 from extractors.common.errors import SourceError
-from extractors.common.staging import load_to_staging
-from extractors.ocpi import ocpi_source
 from extractors.ocpi.settings import MODULES
-from tests.conftest import SIM_TOKEN, served
+from orchestration.ingest.assets import extract_day, ref_for
+from orchestration.ingest.sources import SOURCES
+from tests.conftest import served, sim_settings
+
+OCPI = SOURCES[0]
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +28,12 @@ def window(day: date):
     return start, start + timedelta(days=1)
 
 
-def extract(lake, sim, run_id: str, day: date):
-    start, end = window(day)
-    source = ocpi_source(sim.versions_url, SIM_TOKEN, "test-key", start, end)
-    return load_to_staging(source, lake, run_id)
+def extract(lake, sim, run_id: str, day: date, refresh: bool = False):
+    return extract_day(OCPI, sim_settings(sim, lake.url), lake, run_id, day.isoformat(), refresh)[0]
 
 
 def ref(lake, run_id, day, table, load_id=None):
-    return PartitionRef(lake, "ocpi", table, run_id, day, window(day), load_id)
+    return ref_for(OCPI, lake, run_id, day.isoformat(), table)
 
 
 def partition_rows(lake, table, day):
@@ -57,7 +57,7 @@ def test_rerun_replaces_the_partition_and_history_shows_both_runs(lake, simulato
     before = {t: partition_rows(lake, t, day) for t in tables}
     assert before["sessions"] == len(served("sessions", *window(day))) > 0
 
-    second = extract(lake, simulator, "run-b", day)
+    second = extract(lake, simulator, "run-b", day, refresh=True)  # today's snapshot again, on purpose
     for t in MODULES:
         assert gate_partition(ref(lake, "run-b", day, t, second.load_id))[0].success
     after = {t: partition_rows(lake, t, day) for t in tables}
@@ -98,7 +98,7 @@ def test_failed_validation_quarantines_and_leaves_raw_untouched(lake, simulator,
     fs = lake.filesystem()
     quarantined = lake.quarantine("run-bad", "ocpi", "sessions")
     assert fs.glob(f"{quarantined}/sessions/*.parquet") and fs.exists(f"{quarantined}/validation.json")
-    assert not fs.glob(f"{lake.staging('run-bad', 'ocpi', 'sessions')}/*.parquet")
+    assert not fs.glob(f"{lake.landing('run-bad', 'ocpi', 'sessions')}/*.parquet")
     with pytest.raises(PublishRefusedError):
         publish_partition(bad)
     audit = [r for r in read_publications(lake).to_pylist() if r["run_id"] == "run-bad"]
@@ -108,4 +108,4 @@ def test_failed_validation_quarantines_and_leaves_raw_untouched(lake, simulator,
 def test_record_without_id_stops_the_extraction_naming_the_page(lake, simulator, faults):
     faults([{"module": "tokens", "kind": "missing_id", "times": 1}])
     with pytest.raises(SourceError, match=r"tokens record #0 of the page has no 'uid'.*tokens"):
-        extract(lake, simulator, "run-noid", date(2026, 3, 27))
+        extract(lake, simulator, "run-noid", date(2026, 3, 27), refresh=True)

@@ -8,7 +8,7 @@ import dlt
 import pytest
 
 from chargelake.lake import Lake
-from expectations.staged import read_files, staged_family
+from expectations.landed import landed_family, read_files
 from expectations.suites import rules_for
 from expectations.validate import validate_frame
 from extractors.common.pseudonymise import PREFIX
@@ -49,7 +49,7 @@ def staged(tmp_path_factory):
         "examples",
         pipelines_dir=str(root / "work"),
         destination=dlt.destinations.filesystem(
-            bucket_url=lake.path("staging", "ex"), layout="{table_name}/{load_id}.{file_id}.{ext}"
+            bucket_url=lake.path("landing", "ex"), layout="{table_name}/{load_id}.{file_id}.{ext}"
         ),
         dataset_name="ocpi",
     )
@@ -61,7 +61,7 @@ def staged(tmp_path_factory):
 def test_examples_stage_and_pass_their_suite(staged, module):
     objects = full_objects(module)
     assert objects, f"no full {module} example found"
-    family = staged_family(staged, "ex", "ocpi", module)
+    family = landed_family(staged, "ex", "ocpi", module)
     table = read_files(staged, family[module])
     assert table.num_rows == len(objects)
     df = table.to_pandas()
@@ -73,7 +73,7 @@ def test_examples_stage_and_pass_their_suite(staged, module):
 
 
 def test_nested_lists_become_child_tables(staged):
-    names = set(staged_family(staged, "ex", "ocpi", "cdrs")) | set(staged_family(staged, "ex", "ocpi", "locations"))
+    names = set(landed_family(staged, "ex", "ocpi", "cdrs")) | set(landed_family(staged, "ex", "ocpi", "locations"))
     assert {
         "cdrs__charging_periods",
         "cdrs__charging_periods__dimensions",

@@ -18,11 +18,11 @@ def fast_retries(monkeypatch):
 
 
 def sessions_url(sim) -> str:
-    return OcpiClient(sim.versions_url, SIM_TOKEN).endpoints()["sessions"]
+    return OcpiClient(sim.versions_url, SIM_TOKEN).negotiate().endpoints["sessions"]
 
 
 def test_discovery_lists_all_five_modules(simulator):
-    endpoints = OcpiClient(simulator.versions_url, SIM_TOKEN).endpoints()
+    endpoints = OcpiClient(simulator.versions_url, SIM_TOKEN).negotiate().endpoints
     assert {"locations", "sessions", "cdrs", "tariffs", "tokens"} <= set(endpoints)
 
 
@@ -38,13 +38,13 @@ def test_paging_honours_x_limit_and_returns_every_object_once(simulator):
 
 def test_wrong_token_is_refused_with_401_and_not_leaked(simulator):
     with pytest.raises(SourceError, match="401") as err:
-        OcpiClient(simulator.versions_url, "not-the-token").endpoints()
+        OcpiClient(simulator.versions_url, "not-the-token").negotiate()
     assert "not-the-token" not in str(err.value)
 
 
 def test_plain_token_is_refused_by_a_base64_server(simulator):
     with pytest.raises(SourceError, match="401"):
-        OcpiClient(simulator.versions_url, SIM_TOKEN, plain_token=True).endpoints()
+        OcpiClient(simulator.versions_url, SIM_TOKEN, plain_token=True).negotiate()
 
 
 def test_transient_5xx_and_429_are_retried(simulator, faults):

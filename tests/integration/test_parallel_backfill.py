@@ -11,7 +11,7 @@ from deltalake import DeltaTable
 from chargelake.lake import Lake
 from expectations.audit import read_publications
 from expectations.gate import PartitionRef, gate_partition
-from extractors.common.staging import load_to_staging
+from extractors.common.landing import load_to_landing
 from extractors.ocpi import ocpi_source
 from tests.conftest import SIM_TOKEN, served
 
@@ -33,7 +33,7 @@ def test_parallel_days_all_publish_without_loss(tmp_path, simulator):
     lake = Lake(str(tmp_path / "lake"))
     for day in DAYS:
         source = ocpi_source(simulator.versions_url, SIM_TOKEN, "k", *window(day), modules=("sessions",))
-        load_to_staging(source, lake, f"par-{day}")
+        load_to_landing(source, lake, f"par-{day}")
     # spawn, as Dagster's multiprocess executor does: forking after deltalake's runtime started is unsafe
     with ProcessPoolExecutor(len(DAYS), mp_context=multiprocessing.get_context("spawn")) as pool:
         rows = list(pool.map(publish_day, [lake.url] * len(DAYS), DAYS))

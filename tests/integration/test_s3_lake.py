@@ -102,5 +102,5 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
     )
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/marts/")["Contents"]]
     assert "lake/marts/fct_charging_sessions/fct_charging_sessions.parquet" in keys
-    staged = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/staging/")["Contents"]]
-    assert any(k.endswith(".parquet") for k in staged)
+    landed = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/landing/")["Contents"]]
+    assert any(k.endswith(".parquet") for k in landed)

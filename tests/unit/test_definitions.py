@@ -8,18 +8,18 @@ from orchestration.definitions import defs
 
 def test_ingest_assets_backfill_one_partition_per_run():
     graph = defs.resolve_asset_graph()
-    ingest = [k for k in graph.get_all_asset_keys() if k.path[0] in ("staging", "raw")]
+    ingest = [k for k in graph.get_all_asset_keys() if k.path[0] in ("landing", "raw")]
     assert len(ingest) >= 10
     for key in ingest:
         policy = graph.get(key).backfill_policy
         assert policy.policy_type == BackfillPolicyType.MULTI_RUN and policy.max_partitions_per_run == 1
 
 
-def test_every_staged_table_has_a_blocking_gate():
+def test_every_landed_table_has_a_blocking_gate():
     graph = defs.resolve_asset_graph()
     checks = {c.asset_key: c for c in graph.asset_check_keys}
     for table in ("locations", "sessions", "cdrs", "tariffs", "tokens"):
-        key = AssetKey(["staging", "ocpi", table])
+        key = AssetKey(["landing", "ocpi", table])
         assert key in checks
         assert AssetKey(["raw", "ocpi", table]) in graph.get(key).child_keys
 
@@ -30,10 +30,18 @@ def test_marts_depend_on_raw_tables_so_lineage_runs_from_api_to_mart():
     assert AssetKey(["raw", "ocpi", "sessions"]) in stg.parent_keys
     fct = graph.get(AssetKey(["warehouse", "marts", "fct_charging_sessions"]))
     assert AssetKey(["warehouse", "marts", "dim_sites"]) in fct.parent_keys
+    joined = graph.get(AssetKey(["warehouse", "intermediate", "int_ocpi__charging_sessions"]))
+    assert AssetKey(["warehouse", "intermediate", "int_ocpi__cdrs_latest"]) in joined.parent_keys
+
+
+def test_the_warehouse_domain_has_one_name():
+    graph = defs.resolve_asset_graph()
+    dbt_keys = [k for k in graph.get_all_asset_keys() if k.path[0] == "warehouse"]
+    assert dbt_keys and {graph.get(k).group_name for k in dbt_keys} == {"warehouse"}
 
 
 def test_jobs_schedule_and_sensor_exist():
     assert defs.resolve_job_def("ingest_daily").partitions_def is not None
-    assert defs.resolve_job_def("build_marts") is not None
+    assert defs.resolve_job_def("build_warehouse") is not None
     assert defs.resolve_schedule_def("ingest_daily_schedule") is not None
-    assert defs.resolve_sensor_def("marts_after_ingest") is not None
+    assert defs.resolve_sensor_def("warehouse_after_ingest") is not None

@@ -1,12 +1,10 @@
 import json
-from pathlib import Path
 
-from extractors.common.normalise import floats_for
 from extractors.common.pseudonymise import PREFIX, pseudonym, pseudonymise_paths
 from extractors.ocpi import prepare_record
-from extractors.ocpi.settings import DECIMAL_FIELDS
+from tests.conftest import EXAMPLES_221
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "ocpi-2.2.1" / "examples"
+EXAMPLES = EXAMPLES_221
 
 
 def test_pseudonym_is_keyed_and_stable():
@@ -45,17 +43,3 @@ def test_spec_examples_keep_no_driver_identifier():
     out = json.dumps([prepare_record("tokens", token, "k"), prepare_record("cdrs", cdr, "k")])
     for value in raw:
         assert value not in out
-
-
-def test_decimal_fields_become_floats_everywhere_but_not_other_ints():
-    rec = {
-        "kwh": 41,
-        "charging_periods": [{"dimensions": [{"type": "ENERGY", "volume": 120}]}],
-        "step_size": 300,
-        "credit": True,
-    }
-    out = floats_for(rec, DECIMAL_FIELDS)
-    assert isinstance(out["kwh"], float)
-    assert isinstance(out["charging_periods"][0]["dimensions"][0]["volume"], float)
-    assert out["step_size"] == 300 and isinstance(out["step_size"], int)
-    assert out["credit"] is True

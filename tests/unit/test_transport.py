@@ -66,10 +66,69 @@ def test_truncated_json_is_a_clear_error(monkeypatch, client):
         client.envelope("http://127.0.0.1:9/x")
 
 
-def test_versions_without_221_is_refused(monkeypatch, client):
-    serve(monkeypatch, client, response(200, {"data": [{"version": "2.1.1", "url": "u"}], "status_code": 1000}))
-    with pytest.raises(SourceError, match=r"offers OCPI 2\.1\.1, not 2\.2\.1"):
-        client.endpoints()
+def routes(monkeypatch, client, table: dict[str, dict]):
+    """Answer GETs by URL; record the Authorization header each request carried."""
+    seen = []
+
+    def get(url, params=None):
+        seen.append((url, client.session.headers["Authorization"]))
+        return response(200, {"data": table[url], "status_code": 1000}, url)
+
+    monkeypatch.setattr(client.session, "get", get)
+    return seen
+
+
+def details(version: str) -> dict:
+    return {
+        "version": version,
+        "endpoints": [
+            {"identifier": "sessions", "role": "SENDER", "url": f"http://127.0.0.1:9/{version}/sessions"},
+            {"identifier": "tokens", "role": "RECEIVER", "url": f"http://127.0.0.1:9/{version}/tokens"},
+        ],
+    }
+
+
+def test_versions_we_do_not_speak_are_refused_in_one_sentence(monkeypatch, client):
+    routes(monkeypatch, client, {client.versions_url: [{"version": "2.0", "url": "u"}]})
+    with pytest.raises(SourceError, match=r"offers OCPI 2\.0; ChargeLake speaks 2\.2\.1, 2\.2, 2\.1\.1"):
+        client.negotiate()
+
+
+def test_the_highest_mutual_version_is_chosen(monkeypatch, client):
+    routes(
+        monkeypatch,
+        client,
+        {
+            client.versions_url: [
+                {"version": "2.1.1", "url": "http://127.0.0.1:9/2.1.1"},
+                {"version": "2.2.1", "url": "http://127.0.0.1:9/2.2.1"},
+                {"version": "3.0", "url": "http://127.0.0.1:9/3.0"},
+            ],
+            "http://127.0.0.1:9/2.2.1": details("2.2.1"),
+        },
+    )
+    agreed = client.negotiate()
+    assert agreed.version == "2.2.1"
+    assert agreed.endpoints == {"sessions": "http://127.0.0.1:9/2.2.1/sessions"}
+    assert "RECEIVER" in agreed.not_sent["tokens"]
+
+
+def test_a_211_cpo_gets_its_token_as_is(monkeypatch, client):
+    seen = routes(
+        monkeypatch,
+        client,
+        {
+            client.versions_url: [{"version": "2.1.1", "url": "http://127.0.0.1:9/2.1.1"}],
+            "http://127.0.0.1:9/2.1.1": {
+                "version": "2.1.1",
+                "endpoints": [{"identifier": "cdrs", "url": "http://127.0.0.1:9/2.1.1/cdrs"}],
+            },
+        },
+    )
+    agreed = client.negotiate()
+    assert agreed.version == "2.1.1" and agreed.endpoints == {"cdrs": "http://127.0.0.1:9/2.1.1/cdrs"}
+    assert seen[-1] == ("http://127.0.0.1:9/2.1.1", "Token s3cret-token")
+    assert client.session.headers["Authorization"] == "Token s3cret-token"
 
 
 def test_redaction_of_urls_and_text():

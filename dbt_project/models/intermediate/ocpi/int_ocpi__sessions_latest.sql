@@ -1,0 +1,14 @@
+-- The latest version of each OCPI session.
+with sessions as (
+
+    select * from {{ ref('stg_ocpi__sessions') }}
+
+),
+
+latest as (
+
+    {{ latest_version('sessions', 'session_key') }}
+
+)
+
+select * from latest

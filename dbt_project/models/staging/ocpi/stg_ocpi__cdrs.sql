@@ -1,0 +1,48 @@
+-- Every extracted version of every OCPI CDR, renamed and cast.
+with source as (
+
+    select * from {{ source('raw_ocpi', 'cdrs') }}
+
+),
+
+renamed as (
+
+    select
+        {{ ocpi_key('id') }} as cdr_key,
+        id as cdr_id,
+        country_code,
+        party_id,
+        {{ ocpi_key('session_id') }} as session_key,
+        session_id,
+        {{ ocpi_key('cdr_location__id') }} as location_key,
+        cdr_location__id as location_id,
+        cdr_location__name as location_name,
+        cdr_location__address as location_address,
+        cdr_location__city as location_city,
+        cdr_location__postal_code as location_postal_code,
+        cdr_location__country as location_country_iso3,
+        cast(cdr_location__coordinates__latitude as double) as location_latitude,
+        cast(cdr_location__coordinates__longitude as double) as location_longitude,
+        cdr_location__evse_uid as evse_uid,
+        cdr_location__evse_id as evse_id,
+        cdr_location__connector_id as connector_id,
+        cdr_token__uid as token_uid_pseudonym,
+        cdr_token__type as token_type,
+        auth_method,
+        timezone('UTC', start_date_time) as started_at_utc,
+        timezone('UTC', end_date_time) as ended_at_utc,
+        total_energy as energy_kwh,
+        total_time as charging_time_hours,
+        total_parking_time as parking_time_hours,
+        currency,
+        total_cost__excl_vat as total_cost_excl_vat,
+        total_cost__incl_vat as total_cost_incl_vat,
+        coalesce(credit, false) as is_credit,
+        credit_reference_id,
+        {{ raw_version_columns() }}
+
+    from source
+
+)
+
+select * from renamed

@@ -1,0 +1,22 @@
+-- Every EVSE of every location row (the `locations__evses` child table), renamed and cast.
+with source as (
+
+    select * from {{ source('raw_ocpi', 'locations__evses') }}
+
+),
+
+renamed as (
+
+    select
+        _dlt_root_id as location_raw_record_id,
+        uid as evse_uid,
+        evse_id,
+        status as evse_status,
+        timezone('UTC', last_updated) as last_updated_at_utc,
+        cast(partition_date as date) as snapshot_date
+
+    from source
+
+)
+
+select * from renamed

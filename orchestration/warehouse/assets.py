@@ -1,0 +1,59 @@
+"""The warehouse domain: dbt models as assets (dagster-dbt). Sources map to the raw Delta assets through their
+`meta.dagster.asset_key`, so lineage in the UI runs from API to mart."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext, AssetKey
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from chargelake.lake import Lake
+from expectations.publish import ensure_tables
+from orchestration.ingest.resources import ChargeLakeResource
+from orchestration.ingest.sources import SOURCES
+from orchestration.warehouse.export import export_marts
+from orchestration.warehouse.resources import dbt_project, ensure_manifest
+
+
+class ChargeLakeTranslator(DagsterDbtTranslator):
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> AssetKey:
+        if dbt_resource_props["resource_type"] == "model":
+            return AssetKey(["warehouse", dbt_resource_props["schema"], dbt_resource_props["name"]])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return "warehouse"
+
+
+class NothingPublishedError(RuntimeError):
+    """The warehouse was asked for before any data was published: say so rather than fail in dbt."""
+
+
+def prepare_raw_zone(lake: Lake) -> None:
+    """dbt reads every declared raw table: create the ones no CPO has sent yet (empty, with their
+    contract's columns). A lake with no publication at all is a user's first-run mistake."""
+    if not lake.filesystem().exists(lake.publications()):
+        raise NothingPublishedError(
+            f"the lake at {lake.url} has no published data yet: run `chargelake run FIRST LAST` "
+            "(or `chargelake demo`) before building the warehouse"
+        )
+    for spec in SOURCES:
+        for table in spec.tables:
+            ensure_tables(lake, spec.name, spec.declared(table))
+
+
+@dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=ChargeLakeTranslator())
+def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, chargelake: ChargeLakeResource):
+    settings = chargelake.settings()
+    # dbt reads these through env_var(); absolute paths because dbt runs inside dbt_project/.
+    os.environ["CHARGELAKE_LAKE_URL"] = settings.lake_url
+    os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
+    # dbt's delta plugin opens the raw tables with deltalake, which reads S3 settings from the
+    # environment only: give it the same options the gate writes with (e.g. AWS_ALLOW_HTTP for MinIO).
+    os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
+    os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
+    prepare_raw_zone(Lake(settings.lake_url))
+    yield from dbt.cli(["build"], context=context).stream()
+    exported = export_marts(settings.warehouse_path, Lake(settings.lake_url))
+    context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}")
