@@ -87,7 +87,7 @@ def main() -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}/ocpi/versions"
     client = OcpiClient(url, TOKEN)
-    endpoints = client.endpoints()
+    endpoints = client.negotiate().endpoints
     params = {"date_from": ocpi_datetime(DAY), "date_to": ocpi_datetime(DAY + timedelta(days=1)), "limit": 1000}
     results: dict[str, dict] = {}
 
