@@ -111,7 +111,7 @@ def extract_assets(spec: SourceSpec):
         specs=[
             AssetSpec(
                 landed_key(spec.name, t),
-                group_name=spec.name,
+                group_name="ingest",
                 kinds={"dlt", "parquet"},
                 description=f"{spec.description}: `{t}` landed (unvalidated) for one day.",
             )
@@ -154,7 +154,7 @@ def publish_asset(spec: SourceSpec, table: str):
             AssetSpec(
                 key,
                 deps=[landed_key(spec.name, table)],
-                group_name=spec.name,
+                group_name="ingest",
                 kinds={"delta"},
                 description=f"Raw `{spec.name}.{key.path[-1]}` Delta table, one {kind}.",
             )

@@ -34,10 +34,15 @@ def test_marts_depend_on_raw_tables_so_lineage_runs_from_api_to_mart():
     assert AssetKey(["warehouse", "intermediate", "int_ocpi__cdrs_latest"]) in joined.parent_keys
 
 
-def test_the_warehouse_domain_has_one_name():
+def test_each_domain_has_one_name_for_folder_group_and_job():
     graph = defs.resolve_asset_graph()
-    dbt_keys = [k for k in graph.get_all_asset_keys() if k.path[0] == "warehouse"]
-    assert dbt_keys and {graph.get(k).group_name for k in dbt_keys} == {"warehouse"}
+    for prefixes, group, job in (
+        (("warehouse",), "warehouse", "build_warehouse"),
+        (("landing", "raw"), "ingest", "ingest_daily"),
+    ):
+        keys = [k for k in graph.get_all_asset_keys() if k.path[0] in prefixes and graph.get(k).is_materializable]
+        assert keys and {graph.get(k).group_name for k in keys} == {group}
+        assert set(keys) <= set(defs.resolve_job_def(job).asset_layer.executable_asset_keys)
 
 
 def test_jobs_schedule_and_sensor_exist():
