@@ -75,6 +75,10 @@ def test_rerun_replaces_the_partition_and_history_shows_both_runs(lake, simulato
     sessions_row = next(r for r in audit if r["run_id"] == "run-b" and r["table_name"] == "sessions")
     assert sessions_row["load_id"] == second.load_id and sessions_row["rows"] == before["sessions"]
     assert all(len(f["sha256"]) == 64 for f in json.loads(sessions_row["file_checksums"]))
+    notes = json.loads(sessions_row["extract_notes"])
+    assert notes["api_version"] == "2.2.1" and notes["duplicates_removed"] == 0 and notes["rows"] == before["sessions"]
+    tariffs_row = next(r for r in audit if r["run_id"] == "run-b" and r["table_name"] == "tariffs")
+    assert tariffs_row["window_start"] is None and "snapshot_day" in json.loads(tariffs_row["extract_notes"])
 
 
 def test_failed_validation_quarantines_and_leaves_raw_untouched(lake, simulator, faults):
