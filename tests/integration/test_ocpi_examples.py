@@ -1,8 +1,5 @@
 """The spec's JSON examples go through the extractor's own dlt resources into Parquet, and the
-staged tables pass the gate's suites: extractor schema and suites agree with OCPI 2.2.1."""
-
-import json
-from pathlib import Path
+landed tables pass the gate's suites: extractor schema and suites agree with OCPI 2.2.1."""
 
 import dlt
 import pytest
@@ -14,26 +11,14 @@ from expectations.validate import validate_frame
 from extractors.common.pseudonymise import PREFIX
 from extractors.ocpi import module_resource
 from extractors.ocpi.helpers import Page
+from tests.conftest import EXAMPLES_221
+from tests.cpo_stub.objects import examples_221
 
-EXAMPLES = Path(__file__).resolve().parents[3] / "shared" / "ocpi-2.2.1" / "examples"
-PREFIXES = {
-    "sessions": "session_example",
-    "cdrs": "cdr_example",
-    "tariffs": "tariff_",
-    "locations": "location_example",
-    "tokens": "token_example",
-}
+PREFIXES = ("sessions", "cdrs", "tariffs", "locations", "tokens")
 
 
 def full_objects(module: str) -> list[dict]:
-    key = "uid" if module == "tokens" else "id"
-    out: dict[tuple, dict] = {}  # two example files may show the same object version
-    for path in sorted(EXAMPLES.glob(f"{PREFIXES[module]}*.json")):
-        obj = json.loads(path.read_text())
-        obj = obj.get("data", obj) if isinstance(obj, dict) else obj
-        if isinstance(obj, dict) and key in obj and "last_updated" in obj and "country_code" in obj:
-            out.setdefault((obj["country_code"], obj["party_id"], obj[key], obj["last_updated"]), obj)
-    return list(out.values())
+    return examples_221()[module]
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +28,7 @@ def staged(tmp_path_factory):
 
     @dlt.source(name="ocpi", root_key=True, max_table_nesting=4)
     def examples():
-        return [module_resource(m, [Page(f"file://{EXAMPLES}", full_objects(m))], "k") for m in PREFIXES]
+        return [module_resource(m, [Page(f"file://{EXAMPLES_221}", full_objects(m))], "k") for m in PREFIXES]
 
     pipeline = dlt.pipeline(
         "examples",
