@@ -6,10 +6,16 @@ so operators tune every source the same way.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
+from typing import Any
+
 import requests
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.specs import RuntimeConfiguration
 from dlt.sources.helpers.requests import Client
+
+from extractors.common.errors import SourceError, redact_text
 
 
 def retrying_session(headers: dict[str, str]) -> requests.Session:
@@ -23,3 +29,36 @@ def retrying_session(headers: dict[str, str]) -> requests.Session:
         session_attrs={"headers": headers},
     )
     return client.session
+
+
+def _reason(exc: Exception) -> str:
+    """The operating system's words for a failed connection ("Connection refused", "certificate
+    verify failed"), not urllib3's page of nested reprs."""
+    text = str(exc)
+    found = re.findall(r"\[(?:Errno -?\d+|SSL[^\]]*)\] ([^'\")\]]+)", text)
+    reason = found[-1] if found else text.splitlines()[0][:120]
+    return re.sub(r"\s*\(_ssl\.c:\d+\)?", "", reason).strip()
+
+
+def get(session: requests.Session, url: str, params: dict[str, Any] | None, *secrets: str | None) -> requests.Response:
+    """GET with transport failures turned into one-line errors naming the URL (secrets redacted)."""
+    try:
+        return session.get(url, params=params)
+    except requests.exceptions.SSLError as exc:
+        raise SourceError(f"TLS failed ({_reason(exc)})", url) from exc
+    except requests.exceptions.ConnectionError as exc:
+        raise SourceError(f"cannot reach the host ({_reason(exc)})", url) from exc
+    except requests.RequestException as exc:
+        raise SourceError(f"request failed: {redact_text(str(exc), *secrets)}", url) from exc
+
+
+def json_body(resp: requests.Response, parse: Callable[[bytes], Any]) -> Any:
+    """The decoded body, or an error naming the page that says what arrived instead."""
+    try:
+        return parse(resp.content)
+    except ValueError:
+        raise SourceError(
+            f"HTTP {resp.status_code}: response is not valid JSON ({len(resp.content)} bytes, "
+            f"starts {resp.text[:60]!r})",
+            resp.url,
+        ) from None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,8 +12,8 @@ from typing import Any
 
 import requests
 
-from extractors.common.errors import SourceError, redact_text
-from extractors.common.http import retrying_session
+from extractors.common.errors import SourceError
+from extractors.common.http import get, json_body, retrying_session
 from extractors.common.paging import checked_next
 from extractors.ocpi.settings import MAX_CRAWLS, SUCCESS, SUPPORTED_VERSIONS
 
@@ -45,15 +44,6 @@ def ocpi_datetime(ts: datetime) -> str:
     return ts.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _reason(exc: Exception) -> str:
-    """The operating system's words for a failed connection ("Connection refused", "certificate
-    verify failed"), not urllib3's page of nested reprs."""
-    text = str(exc)
-    found = re.findall(r"\[(?:Errno -?\d+|SSL[^\]]*)\] ([^'\")\]]+)", text)
-    reason = found[-1] if found else text.splitlines()[0][:120]
-    return re.sub(r"\s*\(_ssl\.c:\d+\)?", "", reason).strip()
-
-
 def _version_key(version: str) -> tuple[int, ...]:
     return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
 
@@ -71,24 +61,10 @@ class OcpiClient:
 
     def envelope(self, url: str, params: dict[str, Any] | None = None) -> tuple[Any, requests.Response]:
         """GET `url` and return the envelope's `data`; anything but success is an error naming the page."""
-        try:
-            resp = self.session.get(url, params=params)
-        except requests.exceptions.SSLError as exc:
-            raise SourceError(f"TLS failed ({_reason(exc)})", url) from exc
-        except requests.exceptions.ConnectionError as exc:
-            raise SourceError(f"cannot reach the host ({_reason(exc)})", url) from exc
-        except requests.RequestException as exc:
-            raise SourceError(f"request failed: {redact_text(str(exc), self._token)}", url) from exc
+        resp = get(self.session, url, params, self._token)
         page_url = resp.url
-        try:
-            # Numbers as Decimal: prices and energy must arrive exactly as the CPO wrote them.
-            body = json.loads(resp.content, parse_float=Decimal)
-        except ValueError:
-            raise SourceError(
-                f"HTTP {resp.status_code}: response is not valid JSON ({len(resp.content)} bytes, "
-                f"starts {resp.text[:60]!r})",
-                page_url,
-            ) from None
+        # Numbers as Decimal: prices and energy must arrive exactly as the CPO wrote them.
+        body = json_body(resp, lambda content: json.loads(content, parse_float=Decimal))
         status = body.get("status_code") if isinstance(body, dict) else None
         message = body.get("status_message", "") if isinstance(body, dict) else ""
         if resp.status_code == 401:
