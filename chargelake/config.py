@@ -65,6 +65,14 @@ def _tristate(value: str | None) -> bool | None:
     raise ConfigError(f"CHARGELAKE_OCPI_TOKEN_PLAIN must be true or false, not {value!r}")
 
 
+def _days(value: str | None, default: int) -> int:
+    if value is None or value.strip() == "":
+        return default
+    if not value.strip().isdigit() or int(value) > 60:
+        raise ConfigError(f"CHARGELAKE_TELEMETRY_LOOKBACK_DAYS must be a number of days from 0 to 60, not {value!r}")
+    return int(value)
+
+
 def _party(value: str | None) -> tuple[str, str] | None:
     if not value:
         return None
@@ -85,6 +93,7 @@ class Settings:
     telemetry_url: str | None
     telemetry_token: str | None = field(repr=False)
     pseudonym_key: str = field(repr=False)
+    telemetry_lookback_days: int = 3  # how late (days) a charger's upload may arrive and still be read
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -108,6 +117,7 @@ class Settings:
             telemetry_url=env.get("CHARGELAKE_TELEMETRY_URL"),
             telemetry_token=env.get("CHARGELAKE_TELEMETRY_TOKEN"),
             pseudonym_key=key,
+            telemetry_lookback_days=_days(env.get("CHARGELAKE_TELEMETRY_LOOKBACK_DAYS"), 3),
         )
 
     def redacted(self) -> dict[str, str | None]:

@@ -26,6 +26,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
     "decimal": DECIMAL,
     "bigint": pa.int64(),
     "bool": pa.bool_(),
+    "double": pa.float64(),  # physical measurements (kWh, kW, A, V, %), never money
 }
 
 # System columns. Root rows: a stable row id, the API version the object came in, and unknown

@@ -22,6 +22,7 @@ class TableRules:
     maximums: dict[str, float] = field(default_factory=dict)  # plausibility bounds (units as in the column)
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
     window_column: str | None = "last_updated"
+    not_before: tuple[tuple[str, str], ...] = ()  # (a, b): a >= b in every row (received after measured)
 
     @property
     def suite_name(self) -> str:
@@ -38,13 +39,18 @@ def build_suite(rules: TableRules, window: tuple[datetime, datetime] | None) -> 
     for col, condition in sorted(rules.required_when.items()):
         items.append(e.ExpectColumnToExist(column=col))
         items.append(e.ExpectColumnValuesToNotBeNull(column=col, row_condition=condition, condition_parser="pandas"))
-    items.append(e.ExpectCompoundColumnsToBeUnique(column_list=list(rules.key)))
+    if len(rules.key) == 1:
+        items.append(e.ExpectColumnValuesToBeUnique(column=rules.key[0]))
+    else:
+        items.append(e.ExpectCompoundColumnsToBeUnique(column_list=list(rules.key)))
     for col in rules.non_negative:
         items.append(e.ExpectColumnValuesToBeBetween(column=col, min_value=0))
     for col, top in sorted(rules.maximums.items()):
         items.append(e.ExpectColumnValuesToBeBetween(column=col, max_value=top))
     for col, allowed in sorted(rules.enums.items()):
         items.append(e.ExpectColumnValuesToBeInSet(column=col, value_set=sorted(allowed)))
+    for later, earlier in rules.not_before:
+        items.append(e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True))
     if rules.window_column and window:
         start, end = window
         items.append(

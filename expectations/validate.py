@@ -48,7 +48,9 @@ def _quiet_context():
 def _describe(result, key: tuple[str, ...]) -> str:
     cfg = result.expectation_config
     kwargs = {
-        k: v for k, v in cfg.kwargs.items() if k in ("column", "column_list", "value_set", "min_value", "max_value")
+        k: v
+        for k, v in cfg.kwargs.items()
+        if k in ("column", "column_list", "column_A", "column_B", "value_set", "min_value", "max_value")
     }
     res = result.result or {}
     ids = res.get("partial_unexpected_index_list") or []

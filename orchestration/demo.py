@@ -11,6 +11,11 @@ from chargelake.config import Settings
 from chargelake.lake import Lake
 from simulator.process import DEMO_TOKEN, start_simulator
 
+RAW_SUMMARY = (
+    *(("ocpi", t) for t in ("locations", "sessions", "cdrs", "tariffs", "tokens")),
+    *(("telemetry", t) for t in ("meter_values", "alarms", "charge_points")),
+)
+
 
 def demo_window(days: int, end: date | None = None) -> list[str]:
     end = end or datetime.now(UTC).date()
@@ -29,11 +34,10 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     published = sum(p["action"] == "publish" for p in mine)
     quarantined = sum(p["action"] == "quarantine" for p in mine)
     lines = [f"partitions (table x day): {published} published, {quarantined} quarantined"]
-    for table in ("locations", "sessions", "cdrs", "tariffs", "tokens"):
-        dt = DeltaTable(lake.raw("ocpi", table), storage_options=lake.delta_storage_options())
-        lines.append(
-            f"  raw/ocpi/{table:<10} {dt.to_pyarrow_dataset().count_rows():>6} rows, Delta version {dt.version()}"
-        )
+    for source, table in RAW_SUMMARY:
+        dt = DeltaTable(lake.raw(source, table), storage_options=lake.delta_storage_options())
+        name = f"{source}/{table}"
+        lines.append(f"  raw/{name:<24} {dt.to_pyarrow_dataset().count_rows():>7} rows, Delta version {dt.version()}")
     con = duckdb.connect(settings.warehouse_path, read_only=True)
     try:
         n, kwh = con.execute(
@@ -65,6 +69,8 @@ def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=
     sim = start_simulator(start, end, seed)
     os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
     os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_TOKEN
+    os.environ["CHARGELAKE_TELEMETRY_URL"] = sim.versions_url.replace("/ocpi/versions", "/telemetry/v1")
+    os.environ["CHARGELAKE_TELEMETRY_TOKEN"] = DEMO_TOKEN
     print(f"  simulator: {sim.versions_url}", flush=True)
     t0 = time.monotonic()
     try:

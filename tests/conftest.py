@@ -93,7 +93,7 @@ def sim_settings(sim: Simulator, lake_url: str, key: str = "test-key"):
         ocpi_token=SIM_TOKEN,
         ocpi_token_plain=None,
         ocpi_party=None,
-        telemetry_url=None,
-        telemetry_token=None,
+        telemetry_url=sim.versions_url.replace("/ocpi/versions", "/telemetry/v1"),
+        telemetry_token=SIM_TOKEN,
         pseudonym_key=key,
     )

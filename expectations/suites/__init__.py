@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from expectations.rules import TableRules
 from expectations.suites.ocpi import OCPI_RULES
+from expectations.suites.telemetry import TELEMETRY_RULES
 
-ALL_RULES: dict[tuple[str, str], TableRules] = {(r.source, r.table): r for r in OCPI_RULES}
+ALL_RULES: dict[tuple[str, str], TableRules] = {(r.source, r.table): r for r in (*OCPI_RULES, *TELEMETRY_RULES)}
 
 
 def rules_for(source: str, table: str) -> TableRules:

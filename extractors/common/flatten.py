@@ -82,6 +82,15 @@ def _bigint(value: Any) -> int:
     return int(number)
 
 
+def _double(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
+        raise FieldError(f"{value!r} is not a number")
+    try:
+        return float(value)
+    except ValueError:
+        raise FieldError(f"{value!r} is not a number") from None
+
+
 def _bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
@@ -96,7 +105,14 @@ def _string(value: Any) -> str:
     return value if isinstance(value, str) else _json(value)
 
 
-CONVERT = {"timestamp": _timestamp, "decimal": _decimal, "bigint": _bigint, "bool": _bool, "string": _string}
+CONVERT = {
+    "timestamp": _timestamp,
+    "decimal": _decimal,
+    "bigint": _bigint,
+    "bool": _bool,
+    "double": _double,
+    "string": _string,
+}
 
 
 @dataclass

@@ -40,10 +40,13 @@ def raw_key(source: str, table: str) -> AssetKey:
     return AssetKey(["raw", source, table])
 
 
-def plan_tables(spec: SourceSpec, lake: Lake, today: date, refresh: bool) -> dict[str, dict]:
+def plan_tables(spec: SourceSpec, settings: Settings, lake: Lake, today: date, refresh: bool) -> dict[str, dict]:
     """Per table, what this run does: change-log tables are extracted for the partition's window;
-    a snapshot table is taken unless today's snapshot is already published."""
+    a snapshot table is taken unless today's snapshot is already published; an unconfigured
+    optional source is skipped."""
     plan: dict[str, dict] = {}
+    if reason := spec.unconfigured(settings):
+        return {table: {"skipped": reason} for table in spec.tables}
     for table in spec.tables:
         if table not in spec.snapshot_tables:
             plan[table] = {}
@@ -96,10 +99,13 @@ def extract_day(
 ) -> tuple[LandingResult, dict[str, dict]]:
     """Land one day of a source (and today's snapshots it still needs) with its manifest."""
     start, end = window_for(partition_key)
-    plan = plan_tables(spec, lake, datetime.now(UTC).date(), refresh)
+    plan = plan_tables(spec, settings, lake, datetime.now(UTC).date(), refresh)
     wanted = [t for t, p in plan.items() if not p.get("skipped")]
     source_notes: dict = {}
-    result = load_to_landing(spec.build(settings, start, end, wanted, source_notes), lake, run_id)
+    if wanted:
+        result = load_to_landing(spec.build(settings, start, end, wanted, source_notes), lake, run_id)
+    else:
+        result = LandingResult(run_id, spec.name, lake.landing(run_id, spec.name), None, {})
     notes = merge_notes(plan, source_notes)
     write_manifest(lake, result, (start.isoformat(), end.isoformat()), notes)
     return result, notes

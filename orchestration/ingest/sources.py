@@ -17,6 +17,8 @@ from chargelake.config import ConfigError, Settings
 from chargelake.contract import load_contract
 from extractors.ocpi.settings import MODULES as OCPI_MODULES
 from extractors.ocpi.settings import SNAPSHOT_MODULES as OCPI_SNAPSHOTS
+from extractors.telemetry.settings import SNAPSHOT_TABLES as TELEMETRY_SNAPSHOTS
+from extractors.telemetry.settings import TABLES as TELEMETRY_TABLES
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,9 @@ class SourceSpec:
     snapshot_tables: frozenset[str] = frozenset()
     # dlt child tables that dbt reads directly; they become assets of their root table's publish step.
     child_assets: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Why the source cannot run with these settings (None: it can). A source that is not configured
+    # is skipped with that note; the OCPI source is required, so its build says what is missing.
+    unconfigured: Callable[[Settings], str | None] = lambda settings: None
 
     def declared(self, table: str) -> dict[str, pa.Schema]:
         """The family of `table` (root and child tables) as the source's contract declares it."""
@@ -54,6 +59,26 @@ def _ocpi(settings: Settings, start: datetime, end: datetime, modules: Sequence[
     )
 
 
+def _telemetry(settings: Settings, start: datetime, end: datetime, tables: Sequence[str], notes: dict[str, Any]):
+    from extractors.telemetry import telemetry_source
+
+    return telemetry_source(
+        base_url=settings.telemetry_url,
+        token=settings.telemetry_token,
+        day_start=start,
+        day_end=end,
+        tables=tuple(tables),
+        lookback_days=settings.telemetry_lookback_days,
+        stats=notes,
+    )
+
+
+def _telemetry_unconfigured(settings: Settings) -> str | None:
+    if settings.telemetry_url and settings.telemetry_token:
+        return None
+    return "telemetry is not configured (CHARGELAKE_TELEMETRY_URL and CHARGELAKE_TELEMETRY_TOKEN)"
+
+
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "ocpi",
@@ -66,5 +91,14 @@ SOURCES: tuple[SourceSpec, ...] = (
             "locations": ("locations__evses",),
             "tariffs": ("tariffs__elements", "tariffs__elements__price_components"),
         },
+    ),
+    SourceSpec(
+        "telemetry",
+        TELEMETRY_TABLES,
+        "OCPP-shaped telemetry: meter values and alarms by the day they were received, charge points "
+        "as daily snapshots",
+        _telemetry,
+        snapshot_tables=TELEMETRY_SNAPSHOTS,
+        unconfigured=_telemetry_unconfigured,
     ),
 )

@@ -1,0 +1,30 @@
+"""The telemetry API's constants: endpoints, paging, late data, and OCPP units in canonical form."""
+
+from __future__ import annotations
+
+API_PREFIX = "/telemetry/v1"
+TABLES: tuple[str, ...] = ("meter_values", "alarms", "charge_points")
+ENDPOINTS = {"meter_values": "meter-values", "alarms": "alarms", "charge_points": "charge-points"}
+SNAPSHOT_TABLES = frozenset({"charge_points"})
+PAGE_LIMIT = 10_000
+MAX_WINDOW_DAYS = 7  # the API answers at most 7 days per request
+
+# Late data: chargers that were offline upload what they measured when they reconnect. A day's
+# partition holds what was *received* that day, read from measurements of the last LOOKBACK_DAYS
+# days too; values measured longer ago than that and received today would be missed, so the
+# extraction warns when the oldest day it read still had values received today.
+DEFAULT_LOOKBACK_DAYS = 3
+
+# OCPP: a sampled value without `measurand` is the energy register; 1.6 values without `unit` are Wh.
+DEFAULT_MEASURAND = "Energy.Active.Import.Register"
+DEFAULT_UNIT_16 = "Wh"
+
+# Canonical columns: which measurands fill them, and each OCPP unit's factor to the column's unit.
+# Reactive and apparent quantities (var, VAh, ...) and other measurands stay in `value` only.
+CANONICAL_COLUMNS: tuple[tuple[str, str, dict[str, float]], ...] = (
+    ("Energy.Active.", "value_kwh", {"Wh": 0.001, "kWh": 1.0}),
+    ("Power.Active.", "value_kw", {"W": 0.001, "kW": 1.0}),
+    ("Current.", "value_a", {"A": 1.0}),
+    ("Voltage", "value_v", {"V": 1.0}),
+    ("SoC", "soc_pct", {"Percent": 1.0}),
+)
