@@ -3,7 +3,9 @@
 - simulator: OCPI records/s served over HTTP (JSON), sessions + CDRs of a larger network;
 - extraction: records/s from HTTP into landed Parquet via the dlt source, against the ceiling of
   writing the same records with pyarrow directly (ratio = pipeline / ceiling);
-- gate: rows/s validated (GE) and published (Delta) for the same landed day.
+- gate: rows/s validated (GE) and published (Delta) for the same landed day;
+- meter values (`benchmarks/telemetry.py`): ingest of the reference network's day at 15- and
+  1-minute intervals against the same-bodies pyarrow ceiling, and peak memory for 1 vs 30 days.
 
 Results are printed and written to `benchmarks/results/latest.json`; figures go to docs/performance.md.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks import telemetry as telemetry_bench
 from benchmarks.memory import simulator_memory
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
@@ -138,6 +141,15 @@ def main() -> int:
         results["gate"] = {"rows": rows, "validate_and_publish_rps": rows / gate_s}
 
     results["meter_values"] = meter_values_rate(url)
+    server.shutdown()
+    ingest = [*telemetry_bench.throughput(15, (0, 3)), *telemetry_bench.throughput(1, (0,))]
+    results["meter_values_ingest"] = {
+        f"ratio_pipeline_to_ceiling_{r['meter_interval_minutes']}min_lookback{r['lookback_days']}": r[
+            "ratio_pipeline_to_ceiling"
+        ]
+        for r in ingest
+    } | {"runs": ingest}
+    results["meter_values_memory"] = telemetry_bench.memory()
     results["simulator_memory_reference_year"] = simulator_memory()
     results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
     out = Path(__file__).with_name("results")
@@ -151,7 +163,6 @@ def main() -> int:
                     print(f"  {row}")
                 continue
             print(f"  {key:<28} {value:,.2f}" if isinstance(value, float) else f"  {key:<28} {value}")
-    server.shutdown()
     return 0
 
 

@@ -94,6 +94,10 @@ class Settings:
     telemetry_token: str | None = field(repr=False)
     pseudonym_key: str = field(repr=False)
     telemetry_lookback_days: int = 3  # how late (days) a charger's upload may arrive and still be read
+    carbon_zones: tuple[str, ...] = ()  # grid zones to read intensity for (GB, GB-<region>, EM zones)
+    carbon_gb_url: str | None = None  # GB Carbon Intensity API base (public, no token)
+    carbon_em_url: str | None = None  # Electricity Maps API base
+    carbon_em_token: str | None = field(default=None, repr=False)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -118,6 +122,10 @@ class Settings:
             telemetry_token=env.get("CHARGELAKE_TELEMETRY_TOKEN"),
             pseudonym_key=key,
             telemetry_lookback_days=_days(env.get("CHARGELAKE_TELEMETRY_LOOKBACK_DAYS"), 3),
+            carbon_zones=tuple(z.strip() for z in env.get("CHARGELAKE_CARBON_ZONES", "").split(",") if z.strip()),
+            carbon_gb_url=env.get("CHARGELAKE_CARBON_GB_URL"),
+            carbon_em_url=env.get("CHARGELAKE_CARBON_EM_URL"),
+            carbon_em_token=env.get("CHARGELAKE_CARBON_EM_TOKEN"),
         )
 
     def redacted(self) -> dict[str, str | None]:

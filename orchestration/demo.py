@@ -14,7 +14,11 @@ from simulator.process import DEMO_TOKEN, start_simulator
 RAW_SUMMARY = (
     *(("ocpi", t) for t in ("locations", "sessions", "cdrs", "tariffs", "tokens")),
     *(("telemetry", t) for t in ("meter_values", "alarms", "charge_points")),
+    ("carbon", "grid_intensity"),
 )
+# The simulated network's grid zones (GB also by region: 13 is London). US-MIDA-PJM and CA-ON have
+# no documented factor, so the simulator serves no intensity there: the run notes it and goes on.
+DEMO_ZONES = ("GB", "GB-13", "NL", "DE", "AU-NSW", "US-MIDA-PJM", "CA-ON")
 
 
 def demo_window(days: int, end: date | None = None) -> list[str]:
@@ -71,6 +75,10 @@ def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=
     os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_TOKEN
     os.environ["CHARGELAKE_TELEMETRY_URL"] = sim.versions_url.replace("/ocpi/versions", "/telemetry/v1")
     os.environ["CHARGELAKE_TELEMETRY_TOKEN"] = DEMO_TOKEN
+    os.environ["CHARGELAKE_CARBON_ZONES"] = ",".join(DEMO_ZONES)
+    os.environ["CHARGELAKE_CARBON_GB_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/gb")
+    os.environ["CHARGELAKE_CARBON_EM_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/em")
+    os.environ["CHARGELAKE_CARBON_EM_TOKEN"] = DEMO_TOKEN
     print(f"  simulator: {sim.versions_url}", flush=True)
     t0 = time.monotonic()
     try:

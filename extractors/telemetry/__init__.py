@@ -21,7 +21,7 @@ from dlt.sources import DltResource
 from chargelake.contract import load_contract
 from extractors.common.errors import SourceError
 from extractors.common.flatten import Flattener
-from extractors.telemetry.columns import SCHEMA, meter_value_table, received_between
+from extractors.telemetry.columns import SCHEMA, items_received_between, meter_value_table, received_between
 from extractors.telemetry.helpers import TelemetryClient
 from extractors.telemetry.settings import DEFAULT_LOOKBACK_DAYS, ENDPOINTS, TABLES
 
@@ -61,7 +61,8 @@ def meter_values(client: TelemetryClient, start: datetime, end: datetime, lookba
         seen: set[str] = set()
         rows = 0
         for url, items in client.pages(ENDPOINTS["meter_values"], oldest, end):
-            table = received_between(meter_value_table(_fresh(items, seen, notes), f"page {url}"), start, end)
+            fresh = items_received_between(_fresh(items, seen, notes), start, end)
+            table = received_between(meter_value_table(fresh, f"page {url}"), start, end)
             if table.num_rows:
                 _late_notes(table, start, oldest, notes)
                 rows += table.num_rows

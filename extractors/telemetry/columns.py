@@ -8,6 +8,7 @@ shapes are read: 1.6 (strings, `unit`, the register as default measurand) and 2.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -106,6 +107,28 @@ def _timestamps(values: list, typ: pa.DataType, name: str, where: str) -> pa.Arr
             except pa.ArrowInvalid:
                 raise SourceError(f"{where}: {name} {v!r} is not a timestamp with a UTC offset") from None
         raise
+
+
+def items_received_between(items: list[dict], start: datetime, end: datetime) -> list[dict]:
+    """Items received in [start, end), before any flattening: the lookback days cost only their
+    transfer. OCPP's `...Z` timestamps compare as text; anything else is parsed."""
+    lo, hi = start.strftime("%Y-%m-%dT%H:%M:%SZ"), end.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = []
+    for item in items:
+        received = item.get("received_at")
+        if isinstance(received, str) and len(received) == 20 and received.endswith("Z"):
+            keep = lo <= received < hi
+        else:
+            try:
+                ts = datetime.fromisoformat(str(received))
+            except ValueError:
+                keep = True  # kept, so the flattening names the bad timestamp
+            else:
+                ts = ts if ts.tzinfo else ts.replace(tzinfo=UTC)
+                keep = start <= ts < end
+        if keep:
+            out.append(item)
+    return out
 
 
 def received_between(table: pa.Table, start, end) -> pa.Table:

@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from chargelake.config import ConfigError, Settings
 from chargelake.contract import load_contract
+from extractors.carbon.settings import TABLES as CARBON_TABLES
 from extractors.ocpi.settings import MODULES as OCPI_MODULES
 from extractors.ocpi.settings import SNAPSHOT_MODULES as OCPI_SNAPSHOTS
 from extractors.telemetry.settings import SNAPSHOT_TABLES as TELEMETRY_SNAPSHOTS
@@ -79,6 +80,26 @@ def _telemetry_unconfigured(settings: Settings) -> str | None:
     return "telemetry is not configured (CHARGELAKE_TELEMETRY_URL and CHARGELAKE_TELEMETRY_TOKEN)"
 
 
+def _carbon(settings: Settings, start: datetime, end: datetime, tables: Sequence[str], notes: dict[str, Any]):
+    from extractors.carbon import carbon_source
+
+    return carbon_source(
+        zones=settings.carbon_zones,
+        day_start=start,
+        day_end=end,
+        gb_url=settings.carbon_gb_url,
+        em_url=settings.carbon_em_url,
+        em_token=settings.carbon_em_token,
+        stats=notes,
+    )
+
+
+def _carbon_unconfigured(settings: Settings) -> str | None:
+    if settings.carbon_zones and (settings.carbon_gb_url or settings.carbon_em_url):
+        return None
+    return "carbon intensity is not configured (CHARGELAKE_CARBON_ZONES and a CHARGELAKE_CARBON_*_URL)"
+
+
 SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "ocpi",
@@ -100,5 +121,12 @@ SOURCES: tuple[SourceSpec, ...] = (
         _telemetry,
         snapshot_tables=TELEMETRY_SNAPSHOTS,
         unconfigured=_telemetry_unconfigured,
+    ),
+    SourceSpec(
+        "carbon",
+        CARBON_TABLES,
+        "Grid carbon intensity per zone and half-hour/hour, by the day the period starts",
+        _carbon,
+        unconfigured=_carbon_unconfigured,
     ),
 )

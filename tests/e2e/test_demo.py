@@ -49,10 +49,10 @@ def test_demo_succeeds_and_summarises(demo):
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     out = proc.stdout
     assert f"[{DAYS}/{DAYS}]" in out and "warehouse built" in out
-    # Per day: sessions, CDRs, meter values, alarms; once (today's snapshot): locations, tariffs,
-    # tokens, charge points.
-    assert f"partitions (table x day): {4 * DAYS + 4} published, 0 quarantined" in out
-    assert "raw/telemetry/meter_values" in out
+    # Per day: sessions, CDRs, meter values, alarms, grid intensity; once (today's snapshot):
+    # locations, tariffs, tokens, charge points.
+    assert f"partitions (table x day): {5 * DAYS + 4} published, 0 quarantined" in out
+    assert "raw/telemetry/meter_values" in out and "raw/carbon/grid_intensity" in out
     assert "sessions:" in out and "kWh" in out and "make dev" in out
 
 

@@ -94,7 +94,7 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
     assert sessions.to_pyarrow_table().num_rows > 10
     assert any(h.get("chargelake.run_id") for h in sessions.history())
     audit = DeltaTable(f"s3://{BUCKET}/lake/audit/publications", storage_options=storage(s3_env)).to_pyarrow_table()
-    assert audit.num_rows == 8 and set(audit.column("action").to_pylist()) == {"publish"}
+    assert audit.num_rows == 9 and set(audit.column("action").to_pylist()) == {"publish"}
     s3 = boto3.client(
         "s3",
         endpoint_url=s3_env["AWS_ENDPOINT_URL"],
