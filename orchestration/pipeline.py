@@ -17,6 +17,7 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
+from chargelake.memory import release_memory
 from orchestration.runtime import write_log
 
 # The CLI prints its own progress; Dagster's console log (step failures with tracebacks included)
@@ -115,6 +116,7 @@ def run_pipeline(
         else:
             state = "published" if result.success else f"FAILED: {day.error}"
         progress(f"  [{i}/{len(partitions)}] {partition}  {day.seconds:5.1f}s  {state}")
+        release_memory()  # the next day starts from the same footprint (chargelake/memory.py)
         if day.error:
             return PipelineResult(days, None, 0.0)
     if not build_marts:

@@ -7,6 +7,7 @@ TABLES: tuple[str, ...] = ("meter_values", "alarms", "charge_points")
 ENDPOINTS = {"meter_values": "meter-values", "alarms": "alarms", "charge_points": "charge-points"}
 SNAPSHOT_TABLES = frozenset({"charge_points"})
 PAGE_LIMIT = 10_000
+FLATTEN_BATCH = 2_000  # messages flattened into one Arrow table (bounds peak memory, not speed)
 MAX_WINDOW_DAYS = 7  # the API answers at most 7 days per request
 
 # Late data: chargers that were offline upload what they measured when they reconnect. A day's

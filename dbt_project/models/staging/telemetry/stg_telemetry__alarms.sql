@@ -1,0 +1,31 @@
+-- Every published status notification and event, renamed and cast (1:1 with raw `alarms`).
+with source as (
+
+    select * from {{ source('raw_telemetry', 'alarms') }}
+
+),
+
+renamed as (
+
+    select
+        id as alarm_id,
+        charge_point_id,
+        ocpp_version,
+        connector_id,
+        timezone('UTC', occurred_at) as occurred_at_utc,
+        timezone('UTC', received_at) as received_at_utc,
+        event_type,
+        status,
+        previous_status,
+        error_code,
+        severity,
+        info,
+        cast(partition_date as date) as received_date,
+        _run_id as run_id,
+        _dlt_load_id as load_id
+
+    from source
+
+)
+
+select * from renamed

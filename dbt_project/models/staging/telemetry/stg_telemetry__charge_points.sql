@@ -1,0 +1,29 @@
+-- Every charge point of every daily snapshot, renamed and cast (1:1 with raw `charge_points`).
+with source as (
+
+    select * from {{ source('raw_telemetry', 'charge_points') }}
+
+),
+
+renamed as (
+
+    select
+        id as charge_point_id,
+        evse_uid,
+        evse_id,
+        location_id,
+        ocpp_version,
+        power_kw as max_power_kw,
+        is_dc,
+        grid_zone,
+        legal_entity,
+        site_grid_capacity_kw,
+        cast(partition_date as date) as snapshot_date,
+        _run_id as run_id,
+        _dlt_load_id as load_id
+
+    from source
+
+)
+
+select * from renamed

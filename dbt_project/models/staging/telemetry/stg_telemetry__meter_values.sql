@@ -1,0 +1,43 @@
+-- Every published sampled value, renamed and cast (1:1 with raw `meter_values`).
+with source as (
+
+    select * from {{ source('raw_telemetry', 'meter_values') }}
+
+),
+
+renamed as (
+
+    select
+        _dlt_id as sampled_value_id,
+        message_id,
+        meter_value_index,
+        sample_index,
+        charge_point_id,
+        ocpp_version,
+        connector_id,
+        evse_id as ocpp_evse_id,
+        transaction_id,
+        timezone('UTC', measured_at) as measured_at_utc,
+        timezone('UTC', received_at) as received_at_utc,
+        measurand,
+        phase,
+        location as measurement_location,
+        context as reading_context,
+        unit as unit_as_sent,
+        multiplier,
+        value_raw as value_as_sent,
+        value as value_in_unit_as_sent,
+        value_kwh as energy_kwh,
+        value_kw as power_kw,
+        value_a as current_a,
+        value_v as voltage_v,
+        soc_pct,
+        cast(partition_date as date) as received_date,
+        _run_id as run_id,
+        _dlt_load_id as load_id
+
+    from source
+
+)
+
+select * from renamed
