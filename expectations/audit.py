@@ -46,6 +46,7 @@ SCHEMA = pa.schema(
         ("code_version", pa.string()),
         # JSON: what extraction said (duplicates removed, re-crawls after X-Total-Count drift, API version)
         ("extract_notes", pa.string()),
+        ("validation_flags", pa.string()),  # JSON: what the suite flagged without failing (register resets)
     ]
 )
 
@@ -71,6 +72,7 @@ class Publication:
     location: str
     started_at: datetime
     extract_notes: dict
+    validation_flags: dict
 
 
 def record(lake: Lake, pub: Publication) -> dict:
@@ -83,6 +85,7 @@ def record(lake: Lake, pub: Publication) -> dict:
         delta_versions=json.dumps(pub.delta_versions, sort_keys=True),
         failures=json.dumps(pub.failures),
         extract_notes=json.dumps(pub.extract_notes, sort_keys=True, default=str),
+        validation_flags=json.dumps(pub.validation_flags, sort_keys=True, default=str),
         finished_at=datetime.now(UTC),
         code_version=__version__,
     )

@@ -78,6 +78,7 @@ def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, lan
         window_start=ref.window[0] if ref.window else None,
         window_end=ref.window[1] if ref.window else None,
         extract_notes=ref.extract_notes,
+        validation_flags=outcome.flags,
         rows=outcome.rows,
         file_checksums=[asdict(f) for f in describe_files(ref.lake, files)],
         suite=outcome.suite,

@@ -5,10 +5,12 @@ Knowing one table's rules teaches all of them; a new raw table adds a `TableRule
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 import great_expectations as gx
+import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,10 @@ class TableRules:
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
     window_column: str | None = "last_updated"
     not_before: tuple[tuple[str, str], ...] = ()  # (a, b): a >= b in every row (received after measured)
+    # Checks across rows (e.g. a register's order): adds boolean columns that must be False, and
+    # returns counts of what is flagged but not failed (e.g. register resets).
+    derive: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict]] | None = None
+    must_be_false: tuple[str, ...] = ()
 
     @property
     def suite_name(self) -> str:
@@ -49,6 +55,8 @@ def build_suite(rules: TableRules, window: tuple[datetime, datetime] | None) -> 
         items.append(e.ExpectColumnValuesToBeBetween(column=col, max_value=top))
     for col, allowed in sorted(rules.enums.items()):
         items.append(e.ExpectColumnValuesToBeInSet(column=col, value_set=sorted(allowed)))
+    for col in rules.must_be_false:
+        items.append(e.ExpectColumnValuesToBeInSet(column=col, value_set=[False]))
     for later, earlier in rules.not_before:
         items.append(e.ExpectColumnPairValuesAToBeGreaterThanB(column_A=later, column_B=earlier, or_equal=True))
     if rules.window_column and window:

@@ -26,6 +26,7 @@ class ValidationOutcome:
     result_path: str
     evaluated: int
     failures: list[str] = field(default_factory=list)
+    flags: dict = field(default_factory=dict)  # flagged, not failed (e.g. register resets)
 
     def summary(self) -> str:
         if self.success:
@@ -83,6 +84,9 @@ def validate_frame(
     df: pd.DataFrame, rules: TableRules, window: tuple[datetime, datetime] | None, lake: Lake, run_id: str
 ) -> ValidationOutcome:
     result_path = result_path_for(lake, run_id, rules.suite_name)
+    flags: dict = {}
+    if rules.derive is not None:
+        df, flags = rules.derive(df)
     suite = build_suite(rules, window)
     context = _quiet_context()
     source = context.data_sources.add_pandas(name="landed")
@@ -98,5 +102,5 @@ def validate_frame(
     with lake.filesystem().open(result_path, "w") as fh:
         json.dump(result.to_json_dict(), fh, indent=1, default=str)
     return ValidationOutcome(
-        rules.suite_name, bool(result.success), len(df), result_path, len(result.results), failures
+        rules.suite_name, bool(result.success), len(df), result_path, len(result.results), failures, flags
     )

@@ -3,6 +3,8 @@ bounds that catch unit errors (W reported as kW, Wh as kWh in power), and time o
 
 from __future__ import annotations
 
+import pandas as pd
+
 from chargelake.contract import load_contract
 from expectations.rules import TableRules
 
@@ -11,6 +13,30 @@ from expectations.rules import TableRules
 MAX_POWER_KW = 4_000.0
 MAX_VOLTAGE_V = 1_500.0
 MAX_CURRENT_A = 3_000.0
+
+
+# A register that falls to under half its previous reading was reset or its meter swapped: flagged,
+# counted, and left to the interval marts. Any other step back is a corrupt reading and fails the day.
+RESET_FRACTION = 0.5
+REGISTER = "Energy.Active.Import.Register"
+TOLERANCE_KWH = 1e-6
+
+
+def register_order(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
+    """`register_went_back`: the EVSE's energy register fell below its previous reading without
+    a reset. Checked per charge point (the meter is the EVSE's) in measurement order."""
+    df = df.assign(register_went_back=False)
+    registers = df[(df["measurand"] == REGISTER) & df["value_kwh"].notna()]
+    registers = registers.sort_values(["charge_point_id", "measured_at", "message_id", "sample_index"])
+    previous = registers.groupby("charge_point_id")["value_kwh"].shift()
+    back = registers["value_kwh"] < previous - TOLERANCE_KWH
+    reset = back & (registers["value_kwh"] < previous * RESET_FRACTION)
+    df.loc[registers.index[back & ~reset], "register_went_back"] = True
+    flags = {
+        "register_resets": int(reset.sum()),
+        "register_reset_charge_points": sorted(set(registers.loc[reset, "charge_point_id"])),
+    }
+    return df, flags
 
 
 def _rules(table: str, window_column: str | None, **extra) -> TableRules:
@@ -35,6 +61,8 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
         non_negative=("value_kwh", "soc_pct", "value_v"),
         maximums={"soc_pct": 100.0, "value_kw": MAX_POWER_KW, "value_v": MAX_VOLTAGE_V, "value_a": MAX_CURRENT_A},
         not_before=(("received_at", "measured_at"),),
+        derive=register_order,
+        must_be_false=("register_went_back",),
     ),
     _rules("alarms", "received_at", not_before=(("received_at", "occurred_at"),)),
     _rules("charge_points", None, non_negative=("power_kw", "site_grid_capacity_kw")),

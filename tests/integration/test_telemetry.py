@@ -2,6 +2,7 @@
 uploads landing exactly once, register deltas that add up to each session's energy."""
 
 import itertools
+import json
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,7 +20,7 @@ from simulator.telemetry import charger_profile
 from tests.conftest import SIM_END, SIM_SEED, SIM_START, SIM_TOKEN, served, sim_settings
 
 TELEMETRY = next(s for s in SOURCES if s.name == "telemetry")
-DAYS = (date(2026, 3, 29), date(2026, 3, 30))
+DAYS = (date(2026, 3, 28), date(2026, 3, 29), date(2026, 3, 30))
 
 
 def ingest(lake: Lake, sim, day: date, run_id: str) -> None:
@@ -72,7 +73,7 @@ def test_register_deltas_equal_each_sessions_energy(lake):
     start = datetime.combine(DAYS[0], datetime.min.time(), UTC)
     sessions = [
         s
-        for s in served("sessions", start, start + timedelta(days=2))
+        for s in served("sessions", start, start + timedelta(days=3))
         if s["status"] == "COMPLETED"
         and s["start_date_time"] >= start.isoformat()[:19]
         and s["end_date_time"] < "2026-03-30T20:00"
@@ -176,3 +177,23 @@ def test_persistent_errors_and_a_refused_token_name_the_page(simulator, faults, 
     with pytest.raises(SourceError, match=r"HTTP 401: the telemetry token was refused") as err:
         crawl_day(telemetry_client(simulator, "wrong-token-123"))
     assert "wrong-token-123" not in str(err.value)
+
+
+def test_a_swapped_meter_publishes_and_its_reset_is_kept_for_the_marts(lake):
+    # The simulator swaps one meter (register back to 0) on 2026-03-29 at 03:00 local. Its last reading
+    # before the swap is in the previous day's partition: the gate sees one day, so the reset is not a
+    # failure there, and the drop stays in the raw zone for the interval marts to handle.
+    pubs = DeltaTable(lake.publications()).to_pyarrow_table().to_pylist()
+    assert {p["action"] for p in pubs if p["source"] == "telemetry"} == {"publish"}
+    values = raw(lake, "meter_values").filter(pc.field("measurand") == "Energy.Active.Import.Register").to_pylist()
+    swapped = sorted((v["measured_at"], v["value_kwh"]) for v in values if v["charge_point_id"] == "CP-LOC001-E04")
+    drops = [(a, b) for a, b in itertools.pairwise(swapped) if b[1] < a[1] * 0.5]
+    assert len(drops) == 1 and drops[0][1][1] < 1.0  # back to (almost) zero, once
+    # What each day's suite flagged equals the resets inside that day's rows.
+    for pub in (p for p in pubs if p["table_name"] == "meter_values"):
+        day = [v for v in values if v["partition_date"] == pub["partition_date"]]
+        inside = 0
+        for cp in {v["charge_point_id"] for v in day}:
+            series = sorted((v["measured_at"], v["value_kwh"]) for v in day if v["charge_point_id"] == cp)
+            inside += sum(1 for a, b in itertools.pairwise(series) if b[1] < a[1] * 0.5)
+        assert json.loads(pub["validation_flags"])["register_resets"] == inside
