@@ -259,6 +259,10 @@ class Handler(BaseHTTPRequestHandler):
         except ApiError as exc:
             self._send(exc.status, {"error": str(exc)})
             return
+        if fault is not None and fault.kind == "slow":
+            clock.sleep(fault.delay_ms / 1000)
+        elif fault is not None and fault.kind == "truncated_json":
+            body = body[: len(body) // 2]
         self._send_raw(200, body)
 
     def _carbon(self, path: str, params: dict[str, str]) -> None:

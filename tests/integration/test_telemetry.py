@@ -12,6 +12,7 @@ from deltalake import DeltaTable
 
 from chargelake.lake import Lake
 from expectations.gate import gate_partition
+from extractors.common.errors import SourceError
 from orchestration.ingest.assets import extract_day, ref_for
 from orchestration.ingest.sources import SOURCES
 from simulator.process import start_simulator
@@ -165,8 +166,6 @@ def test_transient_errors_are_retried(simulator, faults, monkeypatch, kind):
 
 
 def test_persistent_errors_and_a_refused_token_name_the_page(simulator, faults, monkeypatch):
-    from extractors.common.errors import SourceError
-
     monkeypatch.setenv("RUNTIME__REQUEST_MAX_ATTEMPTS", "2")
     monkeypatch.setenv("RUNTIME__REQUEST_BACKOFF_FACTOR", "0.05")
     faults([{"module": "meter-values", "kind": "http_500", "times": 5}])
@@ -197,3 +196,24 @@ def test_a_swapped_meter_publishes_and_its_reset_is_kept_for_the_marts(lake):
             series = sorted((v["measured_at"], v["value_kwh"]) for v in day if v["charge_point_id"] == cp)
             inside += sum(1 for a, b in itertools.pairwise(series) if b[1] < a[1] * 0.5)
         assert json.loads(pub["validation_flags"])["register_resets"] == inside
+
+
+def test_a_truncated_page_is_named_and_a_slow_one_still_read(simulator, faults):
+    faults([{"module": "meter-values", "kind": "truncated_json", "times": 1}])
+    with pytest.raises(
+        Exception, match=r"not valid JSON .*url: http://127\.0\.0\.1:\d+/telemetry/v1/meter-values\?from=2026-03-30"
+    ):
+        crawl_day(telemetry_client(simulator))
+    expected = crawl_day(telemetry_client(simulator))
+    faults([{"module": "meter-values", "kind": "slow", "delay_ms": 300, "times": 1}])
+    assert crawl_day(telemetry_client(simulator)) == expected > 0
+
+
+def test_an_item_served_twice_is_one_row_and_counted():
+    from extractors.telemetry import _fresh
+
+    notes: dict = {}
+    seen: set[str] = set()
+    first = _fresh([{"id": "a"}, {"id": "b"}], seen, notes)
+    again = _fresh([{"id": "b"}, {"id": "c"}], seen, notes)  # the next page repeats b
+    assert [i["id"] for i in first + again] == ["a", "b", "c"] and notes["duplicates_removed"] == 1
