@@ -59,7 +59,7 @@ def validate_partition(ref: PartitionRef) -> ValidationOutcome:
             json.dump({"success": True, "rows": 0, "note": "no rows landed for this window"}, fh)
         outcome = ValidationOutcome(rules.suite_name, True, 0, path, 0)
     else:
-        df = validation_frame(read_files(ref.lake, landed[ref.table]))
+        df = validation_frame(read_files(ref.lake, landed[ref.table]), rules.columns())
         outcome = validate_frame(df, rules, ref.window, ref.lake, ref.run_id)
     with ref.lake.filesystem().open(ref.outcome_path, "w") as fh:
         json.dump(asdict(outcome), fh)

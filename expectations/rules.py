@@ -12,6 +12,9 @@ from datetime import datetime
 import great_expectations as gx
 import pandas as pd
 
+# Row conditions of `required_when` refer to the API version.
+API_COLUMNS = ("_api_version",)
+
 
 @dataclass(frozen=True)
 class TableRules:
@@ -29,6 +32,18 @@ class TableRules:
     # returns counts of what is flagged but not failed (e.g. register resets).
     derive: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict]] | None = None
     must_be_false: tuple[str, ...] = ()
+    derive_reads: tuple[str, ...] = ()  # columns `derive` needs
+
+    def columns(self) -> set[str]:
+        """Every column the suite reads (the gate converts only these for validation)."""
+        cols = {*self.key, *self.required, *self.required_when, *self.non_negative, *self.maximums, *self.enums}
+        cols |= {c for pair in self.not_before for c in pair}
+        if self.window_column:
+            cols.add(self.window_column)
+        if self.derive is not None:
+            cols |= set(self.derive_reads)
+        cols |= set(API_COLUMNS)
+        return cols
 
     @property
     def suite_name(self) -> str:

@@ -68,9 +68,12 @@ def _describe(result, key: tuple[str, ...]) -> str:
     return f"{cfg.type}{kwargs}{counted}{shown}"
 
 
-def validation_frame(table: pa.Table) -> pd.DataFrame:
-    """The landed rows as GE validates them. Decimals become floats here only: range checks need no
-    exactness, and pandas would otherwise hold them as Python objects."""
+def validation_frame(table: pa.Table, columns: set[str] | None = None) -> pd.DataFrame:
+    """The landed rows as GE validates them: only the columns the suite reads (a column it requires
+    but the table lacks stays absent, so the suite reports it). Decimals become floats here only:
+    range checks need no exactness, and pandas would otherwise hold them as Python objects."""
+    if columns is not None:
+        table = table.select([c for c in table.column_names if c in columns])
     fields = [pa.field(f.name, pa.float64()) if pa.types.is_decimal(f.type) else f for f in table.schema]
     return table.cast(pa.schema(fields)).to_pandas()
 

@@ -62,6 +62,7 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
         maximums={"soc_pct": 100.0, "value_kw": MAX_POWER_KW, "value_v": MAX_VOLTAGE_V, "value_a": MAX_CURRENT_A},
         not_before=(("received_at", "measured_at"),),
         derive=register_order,
+        derive_reads=("charge_point_id", "measured_at", "message_id", "sample_index", "measurand", "value_kwh"),
         must_be_false=("register_went_back",),
     ),
     _rules("alarms", "received_at", not_before=(("received_at", "occurred_at"),)),
