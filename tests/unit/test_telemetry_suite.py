@@ -38,6 +38,11 @@ def test_growing_registers_pass_in_measurement_order_whatever_the_row_order():
     assert not df["register_went_back"].any() and flags["register_resets"] == 0
 
 
+def test_a_last_digit_of_rounding_is_not_a_step_back():
+    df, _ = register_order(frame([("A", "2026-03-01 10:00", 2628.7938), ("A", "2026-03-01 18:00", 2628.7937)]))
+    assert not df["register_went_back"].any()
+
+
 def test_a_reset_is_flagged_not_failed_and_a_small_step_back_fails():
     rows = [
         ("A", "2026-03-01 10:00", 5000.0),
