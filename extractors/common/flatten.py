@@ -58,37 +58,32 @@ def _timestamp(value: Any) -> datetime:
     return ts.replace(tzinfo=UTC) if ts.tzinfo is None else ts.astimezone(UTC)
 
 
-def _decimal(value: Any) -> Decimal:
+def _number(value: Any, kind: str = "a number") -> Decimal:
+    """Any JSON number (or numeric text) as an exact, finite Decimal; a boolean is not a number."""
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise FieldError(f"{value!r} is not a number")
+        raise FieldError(f"{value!r} is not {kind}")
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise FieldError(f"{value!r} is not a number") from None
+        raise FieldError(f"{value!r} is not {kind}") from None
     if not number.is_finite():
         raise FieldError(f"{value!r} is not a finite number")
-    return number.quantize(NINE_PLACES)
+    return number
+
+
+def _decimal(value: Any) -> Decimal:
+    return _number(value).quantize(NINE_PLACES)
 
 
 def _bigint(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise FieldError(f"{value!r} is not an integer")
-    try:
-        number = Decimal(str(value))
-    except InvalidOperation:
-        raise FieldError(f"{value!r} is not an integer") from None
+    number = _number(value, "an integer")
     if number != number.to_integral_value():
         raise FieldError(f"{value!r} is not an integer")
     return int(number)
 
 
 def _double(value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal | str):
-        raise FieldError(f"{value!r} is not a number")
-    try:
-        return float(value)
-    except ValueError:
-        raise FieldError(f"{value!r} is not a number") from None
+    return float(_number(value))
 
 
 def _bool(value: Any) -> bool:
