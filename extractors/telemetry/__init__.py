@@ -26,13 +26,13 @@ from extractors.telemetry.helpers import TelemetryClient
 from extractors.telemetry.settings import DEFAULT_LOOKBACK_DAYS, ENDPOINTS, FLATTEN_BATCH, TABLES
 
 
-def _fresh(items: list[dict], seen: set[str], notes: dict) -> list[dict]:
+def _fresh(items: list[dict], seen: set[str], notes: dict, url: str | None = None) -> list[dict]:
     """Items not seen before in this extraction (a page repeated across a cursor is one)."""
     out = []
-    for item in items:
-        item_id = item.get("id")
+    for i, item in enumerate(items):
+        item_id = item.get("id") if isinstance(item, dict) else None
         if not item_id:
-            raise SourceError("telemetry item without 'id'")
+            raise SourceError(f"telemetry item #{i} of the page has no 'id'", url)
         if item_id in seen:
             notes["duplicates_removed"] = notes.get("duplicates_removed", 0) + 1
             continue
@@ -47,11 +47,12 @@ def _count(table: pa.Table, before: datetime) -> int:
 
 
 def _late_notes(table: pa.Table, day_start: datetime, oldest: datetime, notes: dict) -> None:
-    """Count values measured before the day; values from the oldest day read hint at later ones
-    beyond the lookback, which the run reports rather than silently miss."""
+    """Count values measured before the day; values from the oldest earlier day read hint at later
+    ones beyond the lookback, which the run reports rather than silently miss."""
     notes["late_rows"] = notes.get("late_rows", 0) + _count(table, day_start)
-    edge = _count(table, oldest + timedelta(days=1))
-    notes["rows_from_oldest_lookback_day"] = notes.get("rows_from_oldest_lookback_day", 0) + edge
+    if oldest < day_start:
+        edge = _count(table, oldest + timedelta(days=1))
+        notes["rows_from_oldest_lookback_day"] = notes.get("rows_from_oldest_lookback_day", 0) + edge
 
 
 def meter_values(client: TelemetryClient, start: datetime, end: datetime, lookback: int, notes: dict) -> DltResource:
@@ -61,7 +62,7 @@ def meter_values(client: TelemetryClient, start: datetime, end: datetime, lookba
         seen: set[str] = set()
         rows = 0
         for url, items in client.pages(ENDPOINTS["meter_values"], oldest, end):
-            fresh = items_received_between(_fresh(items, seen, notes), start, end)
+            fresh = items_received_between(_fresh(items, seen, notes, url), start, end)
             # Flattened a batch at a time: the Python values of a whole 10,000-message page (~2.4 M
             # objects) would set the process's peak memory; a batch's are freed before the next.
             for i in range(0, len(fresh), FLATTEN_BATCH):

@@ -217,3 +217,5 @@ def test_an_item_served_twice_is_one_row_and_counted():
     first = _fresh([{"id": "a"}, {"id": "b"}], seen, notes)
     again = _fresh([{"id": "b"}, {"id": "c"}], seen, notes)  # the next page repeats b
     assert [i["id"] for i in first + again] == ["a", "b", "c"] and notes["duplicates_removed"] == 1
+    with pytest.raises(SourceError, match=r"telemetry item #1 of the page has no 'id' \(url: http://x/p\)"):
+        _fresh([{"id": "d"}, {"value": 1}], seen, notes, "http://x/p")
