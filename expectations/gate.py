@@ -12,12 +12,15 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 
+import pandas as pd
 import pyarrow as pa
+from deltalake import DeltaTable
+from deltalake.exceptions import TableNotFoundError
 
 from chargelake.lake import Lake
 from expectations.audit import Publication, record
 from expectations.landed import describe_files, landed_family, read_files
-from expectations.publish import RUN_ID_KEY, ensure_tables, publish_family, quarantine_family
+from expectations.publish import PARTITION_COLUMN, RUN_ID_KEY, ensure_tables, publish_family, quarantine_family
 from expectations.suites import rules_for
 from expectations.validate import ValidationOutcome, result_path_for, validate_frame, validation_frame
 
@@ -60,10 +63,29 @@ def validate_partition(ref: PartitionRef) -> ValidationOutcome:
         outcome = ValidationOutcome(rules.suite_name, True, 0, path, 0)
     else:
         df = validation_frame(read_files(ref.lake, landed[ref.table]), rules.columns())
-        outcome = validate_frame(df, rules, ref.window, ref.lake, ref.run_id)
+        outcome = validate_frame(df, rules, ref.window, ref.lake, ref.run_id, lambda t, c: related_rows(ref, t, c))
     with ref.lake.filesystem().open(ref.outcome_path, "w") as fh:
         json.dump(asdict(outcome), fh)
     return outcome
+
+
+def related_rows(ref: PartitionRef, table: str, columns: list[str]) -> pd.DataFrame | None:
+    """Another table of the source for a cross-table check: what this run landed of it, else its
+    latest published partition (e.g. today's charge-point snapshot, else the last one)."""
+    landed = landed_family(ref.lake, ref.run_id, ref.source, table)
+    if landed.get(table):
+        rows = read_files(ref.lake, landed[table])
+        if rows.num_rows:
+            return rows.select(columns).to_pandas()
+    try:
+        published = DeltaTable(ref.lake.raw(ref.source, table), storage_options=ref.lake.delta_storage_options())
+    except TableNotFoundError:
+        return None
+    days = sorted(p[PARTITION_COLUMN] for p in published.partitions())
+    if not days:
+        return None
+    rows = published.to_pyarrow_table(partitions=[(PARTITION_COLUMN, "=", days[-1])], columns=columns)
+    return rows.to_pandas()
 
 
 def _publication(ref: PartitionRef, action: str, outcome: ValidationOutcome, landed, started, **kw) -> Publication:

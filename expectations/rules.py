@@ -12,6 +12,10 @@ from datetime import datetime
 import great_expectations as gx
 import pandas as pd
 
+# Another table of the same source, for cross-table checks: `related(table, columns)` gives its rows
+# as this run landed them, else as last published (None if neither exists).
+Related = Callable[[str, list[str]], "pd.DataFrame | None"]
+
 # Row conditions of `required_when` refer to the API version.
 API_COLUMNS = ("_api_version",)
 
@@ -28,9 +32,10 @@ class TableRules:
     enums: dict[str, frozenset[str]] = field(default_factory=dict)
     window_column: str | None = "last_updated"
     not_before: tuple[tuple[str, str], ...] = ()  # (a, b): a >= b in every row (received after measured)
-    # Checks across rows (e.g. a register's order): adds boolean columns that must be False, and
-    # returns counts of what is flagged but not failed (e.g. register resets).
-    derive: Callable[[pd.DataFrame], tuple[pd.DataFrame, dict]] | None = None
+    # Checks across rows or tables (a register's order, power against the EVSE's maximum): adds
+    # boolean columns that must be False, and returns counts of what is flagged but not failed. It is
+    # given the rows and a `Related` to read another table of the same source (landed or published).
+    derive: Callable[[pd.DataFrame, Related], tuple[pd.DataFrame, dict]] | None = None
     must_be_false: tuple[str, ...] = ()
     derive_reads: tuple[str, ...] = ()  # columns `derive` needs
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 
 from chargelake.lake import Lake
-from expectations.rules import TableRules, build_suite
+from expectations.rules import Related, TableRules, build_suite
 
 
 @dataclass(frozen=True)
@@ -84,12 +84,17 @@ def result_path_for(lake: Lake, run_id: str, suite: str) -> str:
 
 
 def validate_frame(
-    df: pd.DataFrame, rules: TableRules, window: tuple[datetime, datetime] | None, lake: Lake, run_id: str
+    df: pd.DataFrame,
+    rules: TableRules,
+    window: tuple[datetime, datetime] | None,
+    lake: Lake,
+    run_id: str,
+    related: Related | None = None,
 ) -> ValidationOutcome:
     result_path = result_path_for(lake, run_id, rules.suite_name)
     flags: dict = {}
     if rules.derive is not None:
-        df, flags = rules.derive(df)
+        df, flags = rules.derive(df, related or (lambda table, columns: None))
     suite = build_suite(rules, window)
     context = _quiet_context()
     source = context.data_sources.add_pandas(name="landed")

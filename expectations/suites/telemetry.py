@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 
 from chargelake.contract import load_contract
-from expectations.rules import TableRules
+from expectations.rules import Related, TableRules
 
 # Plausibility: the Megawatt Charging System (IEC/SAE MCS, up to 3.75 MW, 1,250 V, 3,000 A) bounds
 # what any EVSE can measure; a larger value is a unit or scaling error, never a real reading.
@@ -22,6 +22,31 @@ REGISTER = "Energy.Active.Import.Register"
 # Registers are reported to 0.1-1 Wh; a reading a last digit below the one before is rounding (found
 # on the reference network: 2628.7938 then 2628.7937 kWh across two sessions), not a meter going back.
 TOLERANCE_KWH = 0.001
+
+
+# Power may exceed an EVSE's rating briefly and by measurement tolerance; 10% above it is not a
+# reading of that EVSE (a unit or scaling error, or the wrong charger's values).
+POWER_MARGIN = 1.10
+
+
+def power_within_rating(df: pd.DataFrame, related: Related) -> tuple[pd.DataFrame, dict]:
+    """`power_over_rating`: active power above the charge point's rated maximum (from the charge-point
+    snapshot) by more than the margin. Rows of charge points the snapshot lacks are counted, unchecked."""
+    df = df.assign(power_over_rating=False)
+    points = related("charge_points", ["id", "power_kw"])
+    power = df["value_kw"].notna()
+    if points is None or not power.any():
+        return df, {"power_rows_unchecked": int(power.sum())}
+    rating = df["charge_point_id"].map(points.drop_duplicates("id").set_index("id")["power_kw"])
+    over = power & rating.notna() & (df["value_kw"] > rating * POWER_MARGIN)
+    df.loc[over, "power_over_rating"] = True
+    return df, {"power_rows_unchecked": int((power & rating.isna()).sum())}
+
+
+def meter_value_checks(df: pd.DataFrame, related: Related) -> tuple[pd.DataFrame, dict]:
+    df, register_flags = register_order(df)
+    df, power_flags = power_within_rating(df, related)
+    return df, {**register_flags, **power_flags}
 
 
 def register_order(df: pd.DataFrame) -> tuple[pd.DataFrame, dict]:
@@ -63,9 +88,17 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
         non_negative=("value_kwh", "soc_pct", "value_v"),
         maximums={"soc_pct": 100.0, "value_kw": MAX_POWER_KW, "value_v": MAX_VOLTAGE_V, "value_a": MAX_CURRENT_A},
         not_before=(("received_at", "measured_at"),),
-        derive=register_order,
-        derive_reads=("charge_point_id", "measured_at", "message_id", "sample_index", "measurand", "value_kwh"),
-        must_be_false=("register_went_back",),
+        derive=meter_value_checks,
+        derive_reads=(
+            "charge_point_id",
+            "measured_at",
+            "message_id",
+            "sample_index",
+            "measurand",
+            "value_kwh",
+            "value_kw",
+        ),
+        must_be_false=("register_went_back", "power_over_rating"),
     ),
     _rules("alarms", "received_at", not_before=(("received_at", "occurred_at"),)),
     _rules("charge_points", None, non_negative=("power_kw", "site_grid_capacity_kw")),

@@ -195,7 +195,10 @@ def test_a_swapped_meter_publishes_and_its_reset_is_kept_for_the_marts(lake):
         for cp in {v["charge_point_id"] for v in day}:
             series = sorted((v["measured_at"], v["value_kwh"]) for v in day if v["charge_point_id"] == cp)
             inside += sum(1 for a, b in itertools.pairwise(series) if b[1] < a[1] * 0.5)
-        assert json.loads(pub["validation_flags"])["register_resets"] == inside
+        flags = json.loads(pub["validation_flags"])
+        assert flags["register_resets"] == inside
+        # Power was checked against each EVSE's rating: the run's own charge-point snapshot was found.
+        assert flags["power_rows_unchecked"] == 0
 
 
 def test_a_truncated_page_is_named_and_a_slow_one_still_read(simulator, faults):

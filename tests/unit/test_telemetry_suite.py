@@ -2,7 +2,7 @@
 
 import pandas as pd
 
-from expectations.suites.telemetry import REGISTER, register_order
+from expectations.suites.telemetry import REGISTER, power_within_rating, register_order
 
 
 def frame(rows: list[tuple[str, str, float]]) -> pd.DataFrame:
@@ -55,3 +55,25 @@ def test_a_reset_is_flagged_not_failed_and_a_small_step_back_fails():
     assert flags == {"register_resets": 1, "register_reset_charge_points": ["A"]}
     went_back = df[df["register_went_back"]]
     assert list(went_back["charge_point_id"]) == ["B"] and list(went_back["value_kwh"]) == [799.5]
+
+
+def power_frame() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "charge_point_id": ["A", "A", "B", "C"],
+            "value_kw": [22.0, 24.5, 60.0, 7.0],
+            "measurand": ["Power.Active.Import"] * 4,
+        }
+    )
+
+
+def test_power_above_the_evse_rating_by_more_than_the_margin_fails():
+    points = pd.DataFrame({"id": ["A", "B"], "power_kw": [22.0, 50.0]})
+    df, flags = power_within_rating(power_frame(), lambda table, columns: points if table == "charge_points" else None)
+    assert list(df["power_over_rating"]) == [False, True, True, False]  # 24.5 > 22 × 1.1; 60 > 55; C unknown
+    assert flags == {"power_rows_unchecked": 1}
+
+
+def test_without_a_charge_point_snapshot_power_is_counted_unchecked():
+    df, flags = power_within_rating(power_frame(), lambda table, columns: None)
+    assert not df["power_over_rating"].any() and flags == {"power_rows_unchecked": 4}
