@@ -22,6 +22,12 @@ def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
         "CHARGELAKE_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
         "CHARGELAKE_OCPI_URL": simulator.versions_url,
         "CHARGELAKE_OCPI_TOKEN": SIM_TOKEN,
+        "CHARGELAKE_TELEMETRY_URL": simulator.versions_url.replace("/ocpi/versions", "/telemetry/v1"),
+        "CHARGELAKE_TELEMETRY_TOKEN": SIM_TOKEN,
+        "CHARGELAKE_CARBON_ZONES": "GB,NL",
+        "CHARGELAKE_CARBON_GB_URL": simulator.versions_url.replace("/ocpi/versions", "/carbon/gb"),
+        "CHARGELAKE_CARBON_EM_URL": simulator.versions_url.replace("/ocpi/versions", "/carbon/em"),
+        "CHARGELAKE_CARBON_EM_TOKEN": SIM_TOKEN,
         "DAGSTER_HOME": str(tmp_path / "dagster"),
     }
     (tmp_path / "dagster").mkdir()
@@ -47,8 +53,12 @@ def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0 and "RUN_SUCCESS" in log, log[-4000:]
     assert "multiprocess" in log.lower()
-    assert len(re.findall(r"Asset check 'ge_gate' on 'landing/ocpi/\w+' passed", log)) == 5
+    passed = re.findall(r"Asset check 'ge_gate' on 'landing/(\w+)/\w+' passed", log)
+    assert sorted(passed) == sorted(["ocpi"] * 5 + ["telemetry"] * 3 + ["carbon"])
     run_id = re.search(r"ingest_daily - ([0-9a-f-]{36}) - ", log).group(1)
     sessions = DeltaTable(str(tmp_path / "lake" / "raw" / "ocpi" / "sessions")).to_pyarrow_table()
     day = sessions.filter(pc.field("partition_date") == "2026-03-28")
     assert day.num_rows > 0 and set(day.column("_run_id").to_pylist()) == {run_id}
+    for source, table in (("telemetry", "meter_values"), ("carbon", "grid_intensity")):
+        rows = DeltaTable(str(tmp_path / "lake" / "raw" / source / table)).to_pyarrow_table()
+        assert rows.filter(pc.field("partition_date") == "2026-03-28").num_rows > 0, table
