@@ -18,7 +18,7 @@ from chargelake.config import ConfigError
 EXAMPLES = """
 examples:
   chargelake demo                          7 days of the bundled simulator into ./data
-  chargelake run 2026-03-01 2026-03-31     ingest March from the configured CPO, then build the warehouse
+  chargelake run 2026-03-01 2026-03-31     ingest March from the configured sources, then build the warehouse
   chargelake dev                           the Dagster UI on http://127.0.0.1:3000
 """
 
@@ -46,8 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser(
         "run",
-        help="ingest days FIRST..LAST from the configured CPO, then build the warehouse",
-        description="Needs CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration). "
+        help="ingest days FIRST..LAST from the configured sources, then build the warehouse",
+        description="Ingests the OCPI CPO (CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN are required) and, "
+        "where configured, telemetry and carbon intensity (README, Configuration). "
         "Example: chargelake run 2026-03-01 2026-03-31",
     )
     run.add_argument("first", type=_day, help="first day, YYYY-MM-DD (UTC)")
