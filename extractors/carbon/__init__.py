@@ -1,7 +1,7 @@
 """dlt source for grid carbon intensity: GB Carbon Intensity (national `GB`, regional `GB-<regionid>`)
 and Electricity Maps (any other zone), one row per zone and period, partitioned by the UTC day the
 period starts. A zone no configured source serves is a note ("no intensity source for zone X"),
-not a failed run: the marts fall back to annual factors there, flagged."""
+not a failed run: that zone has no intensity rows for the day."""
 
 from __future__ import annotations
 
