@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 import json
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 from extractors.ocpi.spec import TOP_OBJECTS, SpecTables, read_spec
@@ -41,21 +42,28 @@ def examples_221() -> dict[str, list[dict]]:
     return out
 
 
-def required_only(spec: SpecTables, obj: dict, anchor: str) -> dict:
+Fields = Callable[[str], list[tuple[str, str | None, str]]]  # anchor -> (name, type anchor, cardinality)
+
+
+def required_only(fields: Fields, obj: dict, anchor: str) -> dict:
     """`obj` with only the fields the spec marks required (cardinality 1 or +), recursively."""
     out = {}
-    for f in spec.classes[anchor]:
-        if f.card not in ("1", "+") or f.name not in obj:
+    for name, ref, card in fields(anchor):
+        if card not in ("1", "+") or name not in obj:
             continue
-        value = obj[f.name]
-        if f.ref in spec.classes:
+        value = obj[name]
+        if ref is not None and fields(ref):
             value = (
-                [required_only(spec, v, f.ref) for v in value]
+                [required_only(fields, v, ref) for v in value]
                 if isinstance(value, list)
-                else required_only(spec, value, f.ref)
+                else required_only(fields, value, ref)
             )
-        out[f.name] = value
+        out[name] = value
     return out
+
+
+def fields_221(spec: SpecTables) -> Fields:
+    return lambda anchor: [(f.name, f.ref, f.card) for f in spec.classes.get(anchor, [])]
 
 
 def with_vendor_fields(obj: dict) -> dict:
@@ -85,13 +93,13 @@ def renamed(module: str, obj: dict, suffix: str) -> dict:
 
 
 def served_221() -> dict[str, list[dict]]:
-    spec = read_spec(SPEC_221)
+    fields = fields_221(read_spec(SPEC_221))
     full = examples_221()
     out: dict[str, list[dict]] = {}
     for module, objects in full.items():
         out[module] = [
             *objects,
-            *(renamed(module, required_only(spec, o, TOP_OBJECTS[module]), "-min") for o in objects),
+            *(renamed(module, required_only(fields, o, TOP_OBJECTS[module]), "-min") for o in objects),
             *(renamed(module, with_vendor_fields(o), "-ext") for o in objects),
         ]
     return out
@@ -131,22 +139,6 @@ TOP_211 = {
 }
 
 
-def required_only_211(tables: dict, obj: dict, key: str) -> dict:
-    out = {}
-    for name, ref, card in tables[key]:
-        if card not in ("1", "+") or name not in obj:
-            continue
-        value = obj[name]
-        if ref in tables:
-            value = (
-                [required_only_211(tables, v, ref) for v in value]
-                if isinstance(value, list)
-                else (required_only_211(tables, value, ref))
-            )
-        out[name] = value
-    return out
-
-
 def examples_211() -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     for module in TOP_211:
@@ -165,11 +157,12 @@ def examples_211() -> dict[str, list[dict]]:
 
 def served_211() -> dict[str, list[dict]]:
     tables = read_spec_211()
+    fields = lambda key: tables.get(key, [])  # noqa: E731
     out: dict[str, list[dict]] = {}
     for module, objects in examples_211().items():
         out[module] = [
             *objects,
-            *(renamed(module, required_only_211(tables, o, TOP_211[module]), "-min") for o in objects),
+            *(renamed(module, required_only(fields, o, TOP_211[module]), "-min") for o in objects),
             *(renamed(module, with_vendor_fields(o), "-ext") for o in objects),
         ]
     return out

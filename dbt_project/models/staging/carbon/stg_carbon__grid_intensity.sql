@@ -23,8 +23,7 @@ renamed as (
         intensity_index,
         timezone('UTC', updated_at) as updated_at_utc,
         cast(partition_date as date) as partition_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_lineage_columns() }}
 
     from source
 

@@ -21,8 +21,7 @@ renamed as (
         severity,
         info,
         cast(partition_date as date) as received_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_lineage_columns() }}
 
     from source
 

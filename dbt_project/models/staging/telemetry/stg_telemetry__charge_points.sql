@@ -19,8 +19,7 @@ renamed as (
         legal_entity,
         site_grid_capacity_kw,
         cast(partition_date as date) as snapshot_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_lineage_columns() }}
 
     from source
 

@@ -33,8 +33,7 @@ renamed as (
         value_v as voltage_v,
         soc_pct,
         cast(partition_date as date) as received_date,
-        _run_id as run_id,
-        _dlt_load_id as load_id
+        {{ raw_lineage_columns() }}
 
     from source
 

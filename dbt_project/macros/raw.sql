@@ -1,4 +1,4 @@
-{#- Shared shapes of the OCPI models. -#}
+{#- Shared shapes of the staging and intermediate models over the raw zone. -#}
 
 {#- The OCPI key of an object: ids are unique per CPO (`country_code*party_id*id`). -#}
 {% macro ocpi_key(id_column, prefix='') -%}
@@ -11,6 +11,11 @@
         timezone('UTC', last_updated) as last_updated_at_utc,
         cast(partition_date as date) as partition_date,
         _api_version as ocpi_version,
+        {{ raw_lineage_columns() }}
+{%- endmacro %}
+
+{#- Which run published a raw row and which dlt load extracted it (every source; see audit/publications). -#}
+{% macro raw_lineage_columns() -%}
         _run_id as run_id,
         _dlt_load_id as load_id
 {%- endmacro %}
