@@ -110,7 +110,19 @@ SOURCES: tuple[SourceSpec, ...] = (
         snapshot_tables=OCPI_SNAPSHOTS,
         child_assets={
             "locations": ("locations__evses",),
-            "tariffs": ("tariffs__elements", "tariffs__elements__price_components"),
+            "cdrs": (
+                "cdrs__charging_periods",
+                "cdrs__charging_periods__dimensions",
+                "cdrs__tariffs",
+                "cdrs__tariffs__elements",
+                "cdrs__tariffs__elements__price_components",
+                "cdrs__tariffs__elements__restrictions__day_of_week",
+            ),
+            "tariffs": (
+                "tariffs__elements",
+                "tariffs__elements__price_components",
+                "tariffs__elements__restrictions__day_of_week",
+            ),
         },
     ),
     SourceSpec(

@@ -39,6 +39,17 @@ renamed as (
         total_cost__incl_vat as total_cost_incl_vat,
         coalesce(credit, false) as is_credit,
         credit_reference_id,
+        total_fixed_cost__excl_vat as fixed_cost_excl_vat,
+        total_fixed_cost__incl_vat as fixed_cost_incl_vat,
+        total_energy_cost__excl_vat as energy_cost_excl_vat,
+        total_energy_cost__incl_vat as energy_cost_incl_vat,
+        total_time_cost__excl_vat as time_cost_excl_vat,
+        total_time_cost__incl_vat as time_cost_incl_vat,
+        total_parking_cost__excl_vat as parking_cost_excl_vat,
+        total_parking_cost__incl_vat as parking_cost_incl_vat,
+        total_reservation_cost__excl_vat as reservation_cost_excl_vat,
+        total_reservation_cost__incl_vat as reservation_cost_incl_vat,
+        _dlt_id as raw_record_id,
         {{ raw_version_columns() }}
 
     from source

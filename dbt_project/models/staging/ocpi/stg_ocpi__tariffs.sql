@@ -1,4 +1,4 @@
--- Every OCPI tariff of every daily snapshot (header columns; elements stay in the raw child tables).
+-- Every OCPI tariff of every daily snapshot (header columns; elements are stg_ocpi__tariff_elements).
 with source as (
 
     select * from {{ source('raw_ocpi', 'tariffs') }}
@@ -15,7 +15,9 @@ renamed as (
         currency,
         type as tariff_type,
         min_price__excl_vat as min_price_excl_vat,
+        min_price__incl_vat as min_price_incl_vat,
         max_price__excl_vat as max_price_excl_vat,
+        max_price__incl_vat as max_price_incl_vat,
         timezone('UTC', start_date_time) as starts_at_utc,
         timezone('UTC', end_date_time) as ends_at_utc,
         cast(partition_date as date) as snapshot_date,
