@@ -1,0 +1,80 @@
+-- Per site, month (site-local) and currency: what was billed, what we recomputed, how much differs
+-- and why, and how billed energy compares with the meters. Built for a finance team to read.
+with sessions as (
+
+    select * from {{ ref('fct_session_reconciliation') }}
+
+),
+
+sites as (
+
+    select location_key, location_name from {{ ref('dim_sites') }}
+
+),
+
+summary as (
+
+    select
+        location_key,
+        local_month,
+        currency,
+        count(*) as session_count,
+        count(*) filter (where cost_status != 'not_billed') as billed_session_count,
+        coalesce(sum(billed_cost_excl_vat), 0) as billed_cost_excl_vat,
+        coalesce(sum(billed_cost_incl_vat), 0) as billed_cost_incl_vat,
+        coalesce(sum(recomputed_cost_excl_vat), 0) as recomputed_cost_excl_vat,
+        coalesce(sum(recomputed_cost_incl_vat), 0) as recomputed_cost_incl_vat,
+        coalesce(sum(billed_cost_excl_vat - recomputed_cost_excl_vat) filter (where cost_status = 'mismatch'), 0)
+            as mismatched_difference_excl_vat,
+        count(*) filter (where cost_status = 'match') as cost_match_count,
+        count(*) filter (where cost_status = 'mismatch') as cost_mismatch_count,
+        count(*) filter (where cost_status = 'not_costable') as not_costable_count,
+        count(*) filter (where credit_cdr_count > 0) as credited_session_count,
+        sum(cdr_energy_kwh) as billed_energy_kwh,
+        sum(meter_energy_kwh) filter (where energy_status in ('match', 'mismatch')) as metered_energy_kwh,
+        sum(cdr_energy_kwh) filter (where energy_status in ('match', 'mismatch')) as billed_metered_energy_kwh,
+        count(*) filter (where energy_status = 'match') as energy_match_count,
+        count(*) filter (where energy_status = 'mismatch') as energy_mismatch_count,
+        count(*) filter (where energy_status = 'no_meter_data') as no_meter_data_count,
+        string_agg(distinct case when cost_status in ('mismatch', 'not_costable') then cost_reason end, ' | ')
+            as cost_reasons,
+        string_agg(distinct case when energy_status = 'mismatch' then energy_reason end, ' | ')
+            as energy_reasons
+    from sessions
+    group by location_key, local_month, currency
+
+),
+
+final as (
+
+    select
+        summary.location_key,
+        sites.location_name,
+        summary.local_month,
+        summary.currency,
+        summary.session_count,
+        summary.billed_session_count,
+        summary.billed_cost_excl_vat,
+        summary.billed_cost_incl_vat,
+        summary.recomputed_cost_excl_vat,
+        summary.recomputed_cost_incl_vat,
+        summary.billed_cost_excl_vat - summary.recomputed_cost_excl_vat as cost_difference_excl_vat,
+        summary.mismatched_difference_excl_vat,
+        summary.cost_match_count,
+        summary.cost_mismatch_count,
+        summary.not_costable_count,
+        summary.credited_session_count,
+        summary.billed_energy_kwh,
+        summary.metered_energy_kwh,
+        summary.billed_metered_energy_kwh,
+        summary.energy_match_count,
+        summary.energy_mismatch_count,
+        summary.no_meter_data_count,
+        summary.cost_reasons,
+        summary.energy_reasons
+    from summary
+    left join sites on summary.location_key = sites.location_key
+
+)
+
+select * from final
