@@ -31,6 +31,7 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     from deltalake import DeltaTable
 
     from expectations.audit import read_publications
+    from orchestration.warehouse.summary import reconciliation_lines
 
     lake = Lake(settings.lake_url)
     pubs = read_publications(lake).to_pylist()
@@ -48,11 +49,7 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
             "select count(*), coalesce(sum(energy_kwh), 0) from marts.fct_charging_sessions"
         ).fetchone()
         lines.append(f"sessions: {n}, energy: {kwh:,.1f} kWh")
-        for cur, excl, incl in con.execute(
-            "select currency, sum(cdr_cost_excl_vat), sum(cdr_cost_incl_vat) from marts.fct_charging_sessions "
-            "where cdr_key is not null group by 1 order by 1"
-        ).fetchall():
-            lines.append(f"  billed {cur}: {excl:,.2f} excl. VAT, {incl:,.2f} incl. VAT")
+        lines += reconciliation_lines(con)
     finally:
         con.close()
     lines += [
