@@ -176,18 +176,20 @@ def test_reconciliation_explains_every_difference_and_the_summary_prints_it(demo
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     unexplained = con.execute(
         "select count(*) from marts.fct_session_reconciliation"
-        " where (energy_status != 'match' and energy_reason is null) or (cost_status != 'match' and cost_reason is null)"
+        " where (energy_status != 'match' and energy_reason is null)"
+        " or (cost_status != 'match' and cost_reason is null)"
     ).fetchone()[0]
     assert unexplained == 0
     per_cdr = con.execute(
         "select currency, sum(cpo_cost_excl_vat), sum(recomputed_cost_excl_vat) from marts.fct_session_costs group by 1"
     ).fetchall()
-    per_site = dict(
-        (c, (b, r))
+    per_site = {
+        c: (b, r)
         for c, b, r in con.execute(
-            "select currency, sum(billed_cost_excl_vat), sum(recomputed_cost_excl_vat) from marts.rpt_reconciliation group by 1"
+            "select currency, sum(billed_cost_excl_vat), sum(recomputed_cost_excl_vat)"
+            " from marts.rpt_reconciliation group by 1"
         ).fetchall()
-    )
+    }
     for currency, billed, recomputed in per_cdr:
         assert per_site[currency] == (billed, recomputed)
         assert f"{currency}: billed {billed:,.2f}, recomputed {recomputed:,.2f} excl. VAT" in proc.stdout
