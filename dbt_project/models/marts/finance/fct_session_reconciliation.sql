@@ -139,7 +139,8 @@ final as (
         started_at_utc,
         ended_at_utc,
         started_at_local,
-        cast({{ dbt.date_trunc('month', 'started_at_local') }} as date) as local_month,
+        -- The UTC month where the site's time zone is unknown.
+        cast({{ dbt.date_trunc('month', 'coalesce(started_at_local, started_at_utc)') }} as date) as local_month,
         currency,
         session_energy_kwh,
         cdr_energy_kwh,
