@@ -5,7 +5,9 @@
   writing the same records with pyarrow directly (ratio = pipeline / ceiling);
 - gate: rows/s validated (GE) and published (Delta) for the same landed day;
 - meter values (`benchmarks/telemetry.py`): ingest of the reference network's day at 15- and
-  1-minute intervals against the same-bodies pyarrow ceiling, and peak memory for 1 vs 30 days.
+  1-minute intervals against the same-bodies pyarrow ceiling, and peak memory for 1 vs 30 days;
+- warehouse (`benchmarks/warehouse.py`): costing throughput in CDRs/s, and the dbt build and a
+  daily run with 7 and 28 days of the reference network's history.
 
 Results are printed and written to `benchmarks/results/latest.json`; figures go to docs/performance.md.
 """
@@ -24,6 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks import telemetry as telemetry_bench
+from benchmarks import warehouse as warehouse_bench
 from benchmarks.memory import simulator_memory
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
@@ -151,6 +154,8 @@ def main() -> int:
     } | {"runs": ingest}
     results["meter_values_memory"] = telemetry_bench.memory()
     results["simulator_memory_reference_year"] = simulator_memory()
+    results["costing"] = warehouse_bench.costing_throughput()
+    results["warehouse_history"] = warehouse_bench.dbt_over_history()
     results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)

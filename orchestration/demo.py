@@ -60,14 +60,8 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     return lines
 
 
-def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=None) -> int:
-    from orchestration.pipeline import run_pipeline
-    from orchestration.runtime import instance as runtime_instance
-
-    partitions = demo_window(days, until)
-    start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
-    print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
-    sim = start_simulator(start, end, seed)
+def use_simulator(sim) -> None:
+    """Point every source's configuration (this process's environment) at a running simulator."""
     os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
     os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_TOKEN
     os.environ["CHARGELAKE_TELEMETRY_URL"] = sim.versions_url.replace("/ocpi/versions", "/telemetry/v1")
@@ -76,6 +70,17 @@ def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=
     os.environ["CHARGELAKE_CARBON_GB_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/gb")
     os.environ["CHARGELAKE_CARBON_EM_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/em")
     os.environ["CHARGELAKE_CARBON_EM_TOKEN"] = DEMO_TOKEN
+
+
+def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=None) -> int:
+    from orchestration.pipeline import run_pipeline
+    from orchestration.runtime import instance as runtime_instance
+
+    partitions = demo_window(days, until)
+    start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
+    print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
+    sim = start_simulator(start, end, seed)
+    use_simulator(sim)
     print(f"  simulator: {sim.versions_url}", flush=True)
     t0 = time.monotonic()
     try:

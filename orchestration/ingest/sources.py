@@ -109,7 +109,11 @@ SOURCES: tuple[SourceSpec, ...] = (
         _ocpi,
         snapshot_tables=OCPI_SNAPSHOTS,
         child_assets={
-            "locations": ("locations__evses",),
+            "locations": (
+                "locations__evses",
+                "locations__evses__connectors",
+                "locations__evses__connectors__tariff_ids",
+            ),
             "cdrs": (
                 "cdrs__charging_periods",
                 "cdrs__charging_periods__dimensions",

@@ -92,6 +92,18 @@ def renamed(module: str, obj: dict, suffix: str) -> dict:
     return obj
 
 
+def without_tariffs(cdr: dict, evse_uid: str | None = None, connector_id: str | None = None) -> dict:
+    """A CDR as many CPOs send it: no embedded tariffs (optional in OCPI). With `evse_uid` and
+    `connector_id`, its periods name no tariff either, so only the location's connector does."""
+    cdr = copy.deepcopy(cdr)
+    cdr.pop("tariffs", None)
+    if evse_uid is not None:
+        cdr["cdr_location"].update(evse_uid=evse_uid, connector_id=connector_id)
+        for period in cdr["charging_periods"]:
+            period.pop("tariff_id", None)
+    return cdr
+
+
 def served_221() -> dict[str, list[dict]]:
     fields = fields_221(read_spec(SPEC_221))
     full = examples_221()
@@ -102,6 +114,11 @@ def served_221() -> dict[str, list[dict]]:
             *(renamed(module, required_only(fields, o, TOP_OBJECTS[module]), "-min") for o in objects),
             *(renamed(module, with_vendor_fields(o), "-ext") for o in objects),
         ]
+    # CDRs to be priced from the Tariffs module (periods name tariff 12) and from the tariff ids of
+    # their connector (location LOC1, EVSE 3257, connector 1 names tariff 12).
+    out["cdrs"] += [{**without_tariffs(c), "id": f"{c['id']}-bare"} for c in full["cdrs"]] + [
+        {**without_tariffs(c, "3257", "1"), "id": f"{c['id']}-conn"} for c in full["cdrs"]
+    ]
     return out
 
 

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -170,3 +171,43 @@ def test_211_driver_identifiers_never_reach_the_lake(cpo_211):
                 assert not {v for v in table.column(column).to_pylist() if v} & secrets, f"{path}:{column}"
                 joined = " ".join(v for v in table.column(column).to_pylist() if v)
                 assert not any(s in joined for s in secrets), f"{path}:{column}"
+
+
+def test_cdrs_are_priced_from_their_own_tariffs_else_the_tariffs_module_else_their_connector(cpo_221):
+    root, _, _, _, _ = cpo_221
+    rows = {
+        r[0]: r[1:]
+        for r in query(
+            root,
+            "select cdr_id, tariff_source, costing_status, status_reason, recomputed_cost_excl_vat"
+            " from marts.fct_session_costs where cdr_id like '12345%'",
+        )
+    }
+    # The spec's example carries its tariff (2.00/hour per 5 minutes): 1.973 h bills 2 hours, 4.00.
+    assert rows["12345"][:2] == ("cdr", "match") and rows["12345-ext"][:2] == ("cdr", "match")
+    # Without it, the periods name tariff 12, which this CPO's Tariffs module serves as 2.00/hour
+    # per minute (tariff_1_simple_2hour): 1.9833 h, 3.9667, so the CPO's 4.00 differs on time.
+    for cdr_id, source in (("12345-bare", "tariffs_module"), ("12345-conn", "location_connector")):
+        assert rows[cdr_id][:3] == (source, "mismatch", "time cost: CPO 4.0000, recomputed 3.9667"), cdr_id
+        assert rows[cdr_id][3] == Decimal("3.966666667")
+    # Reduced to required fields, the CDR has no tariff, names none, and its site lists no EVSE.
+    assert rows["12345-min"][1:3] == (
+        "not_costable",
+        "tariff not found: the CDR carries none and none is known for its location",
+    )
+
+
+def test_211_cdrs_are_recosted_like_221_ones(cpo_211):
+    root, _, _, _ = cpo_211
+    rows = {
+        r[0]: r[1:]
+        for r in query(
+            root,
+            "select cdr_id, costing_status, cpo_cost_incl_vat, recomputed_cost_excl_vat from marts.fct_session_costs",
+        )
+    }
+    # 2.1.1 money is one number (mapped to excl. VAT); its tariffs carry no VAT.
+    for cdr_id in ("12345", "12345-ext"):
+        assert rows[cdr_id] == ("match", None, Decimal("4.000000000")), cdr_id
+    # Required fields only: no tariffs, and the 2.1.1 location it names lists no EVSE to look one up.
+    assert rows["12345-min"][0] == "not_costable"

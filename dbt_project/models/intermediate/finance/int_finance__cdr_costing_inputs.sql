@@ -1,8 +1,9 @@
 -- One row per CDR (latest version) with everything its price depends on, nested as OCPI
 -- documents for the costing library: charging periods with their dimensions, the tariffs that
 -- apply, and the site's time zone (tariff restrictions are in local time; CDRs carry none).
--- Tariffs: those embedded in the CDR; else the Tariffs-module versions its periods name, valid at
--- the CDR's start (or the earliest known version, when tariff snapshots began after the session).
+-- Tariffs: those embedded in the CDR; else the Tariffs-module tariffs its periods name; else those
+-- its connector names in the location snapshot; each in the version valid at the CDR's start (or
+-- the earliest known version, when snapshots began after the session).
 with cdrs as (
 
     select * from {{ ref('int_ocpi__cdrs_latest') }}
@@ -52,32 +53,79 @@ module_tariffs as (
 
 ),
 
-named_tariffs as (
+locations as (
+
+    select * from {{ ref('int_ocpi__locations_history') }}
+
+),
+
+connector_named_tariffs as (
+
+    -- The tariffs the CDR's connector names in the location version valid at the session start
+    -- (or the earliest known version, when location snapshots began after the session).
+    select
+        cdrs.raw_record_id as cdr_record_id,
+        cdrs.country_code || '*' || cdrs.party_id || '*' || tariff_ids.tariff_id as tariff_key,
+        tariff_ids.tariff_id,
+        cdrs.started_at_utc
+    from cdrs
+    inner join locations on cdrs.location_key = locations.location_key
+    inner join {{ ref('stg_ocpi__location_evses') }} as evses
+        on locations.raw_record_id = evses.location_raw_record_id and cdrs.evse_uid = evses.evse_uid
+    inner join {{ ref('stg_ocpi__location_connectors') }} as connectors
+        on evses.raw_record_id = connectors.evse_record_id and cdrs.connector_id = connectors.connector_id
+    inner join {{ ref('stg_ocpi__location_connector_tariff_ids') }} as tariff_ids
+        on connectors.raw_record_id = tariff_ids.connector_record_id
+    where locations.valid_to_at_utc is null or locations.valid_to_at_utc > cdrs.started_at_utc
+    qualify dense_rank() over (
+        partition by cdrs.raw_record_id
+        order by
+            (locations.valid_from_at_utc <= cdrs.started_at_utc) desc,
+            case when locations.valid_from_at_utc <= cdrs.started_at_utc then locations.valid_from_at_utc end desc,
+            locations.valid_from_at_utc
+    ) = 1
+
+),
+
+wanted_tariffs as (
 
     select
         cdrs.raw_record_id as cdr_record_id,
         cdrs.country_code || '*' || cdrs.party_id || '*' || named.tariff_id as tariff_key,
-        cdrs.started_at_utc
+        named.tariff_id,
+        cdrs.started_at_utc,
+        'named' as basis
     from cdrs
     inner join periods on cdrs.raw_record_id = periods.cdr_record_id
     cross join unnest(periods.period_tariff_ids) as named (tariff_id)
 
+    union all
+
+    select cdr_record_id, tariff_key, tariff_id, started_at_utc, 'location_connector' as basis
+    from connector_named_tariffs
+
 ),
 
-named_versions as (
+wanted_versions as (
 
+    -- The version of each wanted tariff valid at the session start, else the earliest later one.
+    -- Tariff ids are unique within a CPO platform and its sub-operators (mod_tariffs), which may
+    -- publish tariffs under their own party: the CDR's own party's tariff wins where both exist.
     select
-        named_tariffs.cdr_record_id,
+        wanted_tariffs.cdr_record_id,
+        wanted_tariffs.basis,
         module_tariffs.tariff_document,
-        module_tariffs.valid_from_at_utc <= named_tariffs.started_at_utc as is_valid_at_start
-    from named_tariffs
-    inner join module_tariffs on named_tariffs.tariff_key = module_tariffs.tariff_key
-    where module_tariffs.valid_to_at_utc is null or module_tariffs.valid_to_at_utc > named_tariffs.started_at_utc
+        module_tariffs.tariff_type,
+        module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc as is_valid_at_start
+    from wanted_tariffs
+    inner join module_tariffs on wanted_tariffs.tariff_id = module_tariffs.tariff_id
+    where module_tariffs.valid_to_at_utc is null or module_tariffs.valid_to_at_utc > wanted_tariffs.started_at_utc
     qualify row_number() over (
-        partition by named_tariffs.cdr_record_id, named_tariffs.tariff_key
+        partition by wanted_tariffs.cdr_record_id, wanted_tariffs.basis, wanted_tariffs.tariff_id
         order by
-            (module_tariffs.valid_from_at_utc <= named_tariffs.started_at_utc) desc,
-            case when module_tariffs.valid_from_at_utc <= named_tariffs.started_at_utc
+            (module_tariffs.tariff_key = wanted_tariffs.tariff_key) desc,
+            (module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc) desc,
+            case when module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc
                 then module_tariffs.valid_from_at_utc end desc,
             module_tariffs.valid_from_at_utc
     ) = 1
@@ -86,12 +134,22 @@ named_versions as (
 
 referenced_tariffs as (
 
+    -- A connector may name several tariffs (regular, ad hoc, charging profiles): a CDR is priced
+    -- with the regular one(s) (type REGULAR or none) when there are any.
     select
         cdr_record_id,
+        basis,
         list(tariff_document) as tariffs,
         bool_and(is_valid_at_start) as all_valid_at_start
-    from named_versions
-    group by cdr_record_id
+    from wanted_versions
+    where basis = 'named' or coalesce(tariff_type, 'REGULAR') = 'REGULAR'
+        or not exists (
+            select 1 from wanted_versions as regular
+            where regular.cdr_record_id = wanted_versions.cdr_record_id
+                and regular.basis = wanted_versions.basis
+                and coalesce(regular.tariff_type, 'REGULAR') = 'REGULAR'
+        )
+    group by cdr_record_id, basis
 
 ),
 
@@ -113,17 +171,23 @@ final as (
         cdrs.ended_at_utc as end_date_time,
         cdrs.is_credit as credit,
         coalesce(periods.charging_periods, []) as charging_periods,
-        coalesce(embedded_tariffs.tariffs, referenced_tariffs.tariffs, []) as tariffs,
+        coalesce(embedded_tariffs.tariffs, named_tariffs.tariffs, connector_tariffs.tariffs, []) as tariffs,
         case
             when embedded_tariffs.tariffs is not null then 'cdr'
-            when referenced_tariffs.all_valid_at_start then 'tariffs_module'
-            when referenced_tariffs.tariffs is not null then 'tariffs_module_later_version'
+            when named_tariffs.tariffs is not null
+                then 'tariffs_module' || case when named_tariffs.all_valid_at_start then '' else '_later_version' end
+            when connector_tariffs.tariffs is not null
+                then 'location_connector'
+                    || case when connector_tariffs.all_valid_at_start then '' else '_later_version' end
         end as tariff_source,
         site_time_zones.time_zone
     from cdrs
     left join periods on cdrs.raw_record_id = periods.cdr_record_id
     left join embedded_tariffs on cdrs.raw_record_id = embedded_tariffs.cdr_record_id
-    left join referenced_tariffs on cdrs.raw_record_id = referenced_tariffs.cdr_record_id
+    left join referenced_tariffs as named_tariffs
+        on cdrs.raw_record_id = named_tariffs.cdr_record_id and named_tariffs.basis = 'named'
+    left join referenced_tariffs as connector_tariffs
+        on cdrs.raw_record_id = connector_tariffs.cdr_record_id and connector_tariffs.basis = 'location_connector'
     left join site_time_zones on cdrs.location_key = site_time_zones.location_key
 
 )

@@ -20,6 +20,7 @@ final as (
     select
         history.tariff_key,
         history.tariff_id,
+        history.tariff_type,
         history.valid_from_at_utc,
         history.valid_to_at_utc,
         history.is_current,

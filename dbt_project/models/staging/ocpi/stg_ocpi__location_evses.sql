@@ -8,6 +8,7 @@ with source as (
 renamed as (
 
     select
+        _dlt_id as raw_record_id,
         _dlt_root_id as location_raw_record_id,
         uid as evse_uid,
         evse_id,
