@@ -31,6 +31,8 @@ SCHEMA = pa.schema(
     [
         ("cdr_key", pa.string()),
         ("cdr_record_id", pa.string()),
+        ("cdr_last_updated_at_utc", pa.timestamp("us")),
+        ("tariff_source", pa.string()),
         ("costing_status", pa.string()),
         ("not_costable_reason", pa.string()),
         ("tariff_ids", pa.string()),
@@ -61,6 +63,8 @@ def row(inputs: Mapping) -> dict:
     out: dict = {
         "cdr_key": inputs.get("cdr_key"),
         "cdr_record_id": inputs.get("cdr_record_id"),
+        "cdr_last_updated_at_utc": inputs.get("last_updated_at_utc"),
+        "tariff_source": inputs.get("tariff_source"),
         "costing_status": "costed" if result.costed else "not_costable",
         "not_costable_reason": result.reason,
         "tariff_ids": ",".join(result.tariff_ids) or None,

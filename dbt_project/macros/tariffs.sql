@@ -6,13 +6,14 @@
         _dlt_id as raw_record_id,
         _dlt_parent_id as {{ parent_name }},
         _dlt_list_idx as list_index,
-        cast(partition_date as date) as partition_date
+        cast(partition_date as date) as partition_date,
+        _run_id as run_id
 {%- endmacro %}
 
-{% macro stg_tariff_elements(table) -%}
+{% macro stg_tariff_elements(table, change_log_family=none) -%}
 with source as (
 
-    select * from {{ source('raw_ocpi', table) }}
+    {{ change_log_source('ocpi', table, change_log_family) }}
 
 ),
 
@@ -41,10 +42,10 @@ renamed as (
 select * from renamed
 {%- endmacro %}
 
-{% macro stg_tariff_price_components(table) -%}
+{% macro stg_tariff_price_components(table, change_log_family=none) -%}
 with source as (
 
-    select * from {{ source('raw_ocpi', table) }}
+    {{ change_log_source('ocpi', table, change_log_family) }}
 
 ),
 
@@ -64,10 +65,10 @@ renamed as (
 select * from renamed
 {%- endmacro %}
 
-{% macro stg_tariff_element_days(table) -%}
+{% macro stg_tariff_element_days(table, change_log_family=none) -%}
 with source as (
 
-    select * from {{ source('raw_ocpi', table) }}
+    {{ change_log_source('ocpi', table, change_log_family) }}
 
 ),
 
@@ -87,10 +88,18 @@ select * from renamed
 {#- One OCPI Tariff document per tariff row, rebuilt as nested lists in the OCPI field names the
     costing library reads (`chargelake.costing.parse_tariff`). -#}
 {% macro tariff_documents(headers, elements, components, days) -%}
+header_elements as (
+
+    select * from {{ elements }}
+    where tariff_record_id in (select raw_record_id from {{ headers }})
+
+),
+
 days as (
 
     select element_record_id, list(day_of_week order by list_index) as day_of_week
     from {{ days }}
+    where element_record_id in (select raw_record_id from header_elements)
     group by element_record_id
 
 ),
@@ -104,6 +113,7 @@ components as (
             order by list_index
         ) as price_components
     from {{ components }}
+    where element_record_id in (select raw_record_id from header_elements)
     group by element_record_id
 
 ),
@@ -134,7 +144,7 @@ elements as (
             }
             order by elements.list_index
         ) as elements
-    from {{ elements }} as elements
+    from header_elements as elements
     left join components on elements.raw_record_id = components.element_record_id
     left join days on elements.raw_record_id = days.element_record_id
     group by elements.tariff_record_id

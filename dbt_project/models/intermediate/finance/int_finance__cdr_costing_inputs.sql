@@ -4,9 +4,30 @@
 -- Tariffs: those embedded in the CDR; else the Tariffs-module tariffs its periods name; else those
 -- its connector names in the location snapshot; each in the version valid at the CDR's start (or
 -- the earliest known version, when snapshots began after the session).
+-- Incremental: a build prepares the CDRs whose latest version it has not prepared yet, and again
+-- those whose tariffs were not found or only in a later version (snapshots may have arrived since).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='cdr_key') }}
+
 with cdrs as (
 
-    select * from {{ ref('int_ocpi__cdrs_latest') }}
+    select * from {{ ref('int_ocpi__cdrs_latest') }} as latest
+    {% if is_incremental() %}
+    where not exists (
+        select 1 from {{ this }} as prepared
+        where prepared.cdr_key = latest.cdr_key
+            and prepared.last_updated_at_utc = latest.last_updated_at_utc
+            and prepared.tariff_source is not null
+            and prepared.tariff_source not like '%later_version'
+    )
+    {% endif %}
+
+),
+
+cdr_periods as (
+
+    select *
+    from {{ ref('stg_ocpi__cdr_charging_periods') }}
+    where cdr_record_id in (select raw_record_id from cdrs)
 
 ),
 
@@ -16,6 +37,7 @@ period_dimensions as (
         charging_period_record_id,
         list({'type': dimension_type, 'volume': volume} order by list_index) as dimensions
     from {{ ref('stg_ocpi__cdr_charging_period_dimensions') }}
+    where charging_period_record_id in (select raw_record_id from cdr_periods)
     group by charging_period_record_id
 
 ),
@@ -33,7 +55,7 @@ periods as (
             order by periods.list_index
         ) as charging_periods,
         list(distinct periods.tariff_id) filter (where periods.tariff_id is not null) as period_tariff_ids
-    from {{ ref('stg_ocpi__cdr_charging_periods') }} as periods
+    from cdr_periods as periods
     left join period_dimensions on periods.raw_record_id = period_dimensions.charging_period_record_id
     group by periods.cdr_record_id
 
@@ -43,6 +65,7 @@ embedded_tariffs as (
 
     select cdr_record_id, list(tariff_document order by list_index) as tariffs
     from {{ ref('int_ocpi__cdr_tariff_documents') }}
+    where cdr_record_id in (select raw_record_id from cdrs)
     group by cdr_record_id
 
 ),
@@ -170,6 +193,7 @@ final as (
         cdrs.started_at_utc as start_date_time,
         cdrs.ended_at_utc as end_date_time,
         cdrs.is_credit as credit,
+        cdrs.last_updated_at_utc,
         coalesce(periods.charging_periods, []) as charging_periods,
         coalesce(embedded_tariffs.tariffs, named_tariffs.tariffs, connector_tariffs.tariffs, []) as tariffs,
         case

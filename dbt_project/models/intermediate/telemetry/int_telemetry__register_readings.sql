@@ -2,11 +2,54 @@
 -- corrected. A firmware that sends kWh under a "Wh" unit (or the reverse) makes a transaction's
 -- register delta 1000x off the energy its own power samples integrate to: such a transaction's
 -- readings are scaled by 1000 (or 1/1000) and flagged, never silently trusted.
-with meter_values as (
+-- Incremental: a build reads the received-day partitions published since the last one, plus the
+-- earlier values of the transactions they touch (a transaction's unit check needs all of them).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['charge_point_id', 'measured_at_utc'],
+) }}
+
+{% set partitions = unbuilt_partitions('telemetry', 'meter_values', 'received_date') %}
+
+with all_values as (
 
     select * from {{ ref('stg_telemetry__meter_values') }}
 
 ),
+
+new_values as (
+
+    select * from all_values
+    {{ partition_filter(partitions, 'cast(received_date as varchar)') }}
+
+),
+
+{% if partitions is not none %}
+touched_transactions as (
+
+    select distinct charge_point_id, transaction_id from new_values where transaction_id is not null
+
+),
+
+meter_values as (
+
+    select * from new_values
+    union all
+    select all_values.*
+    from all_values
+    inner join touched_transactions
+        on all_values.charge_point_id = touched_transactions.charge_point_id
+        and all_values.transaction_id = touched_transactions.transaction_id
+
+),
+{% else %}
+meter_values as (
+
+    select * from new_values
+
+),
+{% endif %}
 
 registers as (
 
@@ -99,7 +142,8 @@ final as (
         registers.register_kwh_as_sent,
         registers.register_kwh_as_sent * coalesce(unit_factors.unit_factor, 1.0) as register_kwh,
         coalesce(unit_factors.unit_factor, 1.0) != 1.0 as is_unit_corrected,
-        registers.run_id
+        registers.run_id,
+        cast({{ dbt.current_timestamp() }} as timestamp) as built_at_utc
     from registers
     left join unit_factors
         on registers.charge_point_id = unit_factors.charge_point_id

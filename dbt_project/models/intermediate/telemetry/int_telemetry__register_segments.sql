@@ -2,11 +2,60 @@
 -- block of interval energy. A register that falls is a reset or meter swap when it drops to under
 -- half its previous reading (the segment's energy is unknown: 0, flagged), otherwise a glitch
 -- (0, flagged): energy is never negative and never counted twice.
-with readings as (
+-- Incremental: readings built since the last run change the segments of their charge point from
+-- the reading before the earliest of them on; those segments are rebuilt (keyed by their end).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['charge_point_id', 'ended_at_utc'],
+) }}
+
+with all_readings as (
 
     select * from {{ ref('int_telemetry__register_readings') }}
 
 ),
+
+{% if is_incremental() %}
+changed_from as (
+
+    select charge_point_id, min(measured_at_utc) as changed_from_utc
+    from all_readings
+    where built_at_utc > (select coalesce(max(readings_built_at_utc), cast('1900-01-01' as timestamp)) from {{ this }})
+    group by charge_point_id
+
+),
+
+scope_start as (
+
+    select
+        changed_from.charge_point_id,
+        changed_from.changed_from_utc,
+        coalesce(max(all_readings.measured_at_utc), changed_from.changed_from_utc) as scope_start_utc
+    from changed_from
+    left join all_readings
+        on changed_from.charge_point_id = all_readings.charge_point_id
+        and all_readings.measured_at_utc < changed_from.changed_from_utc
+    group by changed_from.charge_point_id, changed_from.changed_from_utc
+
+),
+
+readings as (
+
+    select all_readings.*
+    from all_readings
+    inner join scope_start
+        on all_readings.charge_point_id = scope_start.charge_point_id
+        and all_readings.measured_at_utc >= scope_start.scope_start_utc
+
+),
+{% else %}
+readings as (
+
+    select * from all_readings
+
+),
+{% endif %}
 
 charge_points as (
 
@@ -28,7 +77,8 @@ paired as (
         transaction_id as end_transaction_id,
         is_unit_corrected or coalesce(lag(is_unit_corrected) over by_time, false) as is_unit_corrected,
         greatest(received_at_utc, lag(received_at_utc) over by_time) as received_at_utc,
-        greatest(received_date, lag(received_date) over by_time) as received_date
+        greatest(received_date, lag(received_date) over by_time) as received_date,
+        greatest(built_at_utc, lag(built_at_utc) over by_time) as readings_built_at_utc
     from readings
     window by_time as (partition by charge_point_id order by measured_at_utc)
 
@@ -74,7 +124,9 @@ final as (
         classified.is_unit_corrected,
         {{ seconds_between('classified.ended_at_utc', 'classified.received_at_utc') }}
             > {{ var('late_data_minutes') }} * 60 as is_late,
-        classified.received_date
+        classified.received_date,
+        classified.readings_built_at_utc,
+        cast({{ dbt.current_timestamp() }} as timestamp) as built_at_utc
     from classified
     left join charge_points on classified.charge_point_id = charge_points.charge_point_id
 

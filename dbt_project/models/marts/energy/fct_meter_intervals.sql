@@ -2,11 +2,55 @@
 -- each segment between two readings is split across the intervals it spans in proportion to the
 -- time it spends in each. Resets, glitches, gaps, unit corrections and late readings are carried
 -- as flags; energy is never negative and never counted twice.
-with segments as (
+-- Incremental: the intervals that segments built since the last run touch are summed again from
+-- every segment overlapping them (keyed by EVSE and interval start).
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=['charge_point_id', 'interval_start_utc'],
+    on_schema_change='fail',
+) }}
+
+with all_segments as (
 
     select * from {{ ref('int_telemetry__register_segments') }}
 
 ),
+
+{% if is_incremental() %}
+touched as (
+
+    select
+        charge_point_id,
+        {{ floor_to_minutes('min(started_at_utc)', 15) }} as touched_from_utc,
+        max(ended_at_utc) as touched_to_utc
+    from all_segments
+    where built_at_utc > (select coalesce(max(segments_built_at_utc), cast('1900-01-01' as timestamp)) from {{ this }})
+    group by charge_point_id
+
+),
+
+segments as (
+
+    select all_segments.*, touched.touched_from_utc, touched.touched_to_utc
+    from all_segments
+    inner join touched
+        on all_segments.charge_point_id = touched.charge_point_id
+        and all_segments.ended_at_utc >= touched.touched_from_utc
+        and all_segments.started_at_utc <= touched.touched_to_utc
+
+),
+{% else %}
+segments as (
+
+    select
+        *,
+        cast(null as timestamp) as touched_from_utc,
+        cast(null as timestamp) as touched_to_utc
+    from all_segments
+
+),
+{% endif %}
 
 sites as (
 
@@ -55,6 +99,11 @@ split as (
             as interval_start_utc
     from spans
     inner join numbers on numbers.generated_number <= least(spans.interval_count, {{ var('max_segment_intervals') }})
+    {% if is_incremental() %}
+    -- Only the touched intervals: others would miss segments outside the scope.
+    where {{ dbt.dateadd('minute', '15 * (numbers.generated_number - 1)', 'spans.first_interval_start_utc') }}
+        between spans.touched_from_utc and spans.touched_to_utc
+    {% endif %}
 
 ),
 
@@ -90,7 +139,8 @@ intervals as (
         bool_or(is_unit_corrected) as has_unit_correction,
         bool_or(is_late) as has_late_data,
         bool_or(interval_count > {{ var('max_segment_intervals') }}) as has_unlocated_energy,
-        max(received_date) as last_received_date
+        max(received_date) as last_received_date,
+        max(built_at_utc) as segments_built_at_utc
     from shares
     group by charge_point_id, evse_uid, location_id, interval_start_utc
 
@@ -118,7 +168,8 @@ final as (
         intervals.has_unit_correction,
         intervals.has_late_data,
         intervals.has_unlocated_energy,
-        intervals.last_received_date
+        intervals.last_received_date,
+        intervals.segments_built_at_utc
     from intervals
     left join sites on intervals.location_id = sites.location_id
 

@@ -134,7 +134,7 @@ final as (
         location_key,
         evse_uid,
         started_at_utc,
-        timezone(time_zone, timezone('UTC', started_at_utc)) as started_at_local,
+        {{ utc_to_local('started_at_utc', 'time_zone') }} as started_at_local,
         ended_at_utc,
         time_zone,
         currency,

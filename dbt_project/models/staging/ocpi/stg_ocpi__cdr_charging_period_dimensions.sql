@@ -1,8 +1,9 @@
 -- Dimensions of every CDR charging period (`cdrs__charging_periods__dimensions`): OCPI volumes in
 -- the dimension's own unit (kWh, hours, A, kW; see the OCPI CdrDimensionType).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
 with source as (
 
-    select * from {{ source('raw_ocpi', 'cdrs__charging_periods__dimensions') }}
+    {{ change_log_source('ocpi', 'cdrs__charging_periods__dimensions', 'cdrs') }}
 
 ),
 

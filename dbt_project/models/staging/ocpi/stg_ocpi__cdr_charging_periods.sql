@@ -1,7 +1,8 @@
 -- Charging periods of every CDR row (the `cdrs__charging_periods` child table).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
 with source as (
 
-    select * from {{ source('raw_ocpi', 'cdrs__charging_periods') }}
+    {{ change_log_source('ocpi', 'cdrs__charging_periods', 'cdrs') }}
 
 ),
 

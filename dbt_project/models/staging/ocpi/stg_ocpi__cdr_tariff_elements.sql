@@ -1,2 +1,3 @@
 -- Elements of the tariffs embedded in CDRs (`cdrs__tariffs__elements`), renamed and cast.
-{{ stg_tariff_elements('cdrs__tariffs__elements') }}
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
+{{ stg_tariff_elements('cdrs__tariffs__elements', 'cdrs') }}

@@ -1,7 +1,8 @@
 -- Tariffs embedded in CDRs (the `cdrs__tariffs` child table): what the CPO says the CDR was priced with.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
 with source as (
 
-    select * from {{ source('raw_ocpi', 'cdrs__tariffs') }}
+    {{ change_log_source('ocpi', 'cdrs__tariffs', 'cdrs') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- Every extracted version of every OCPI CDR, renamed and cast.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
 with source as (
 
-    select * from {{ source('raw_ocpi', 'cdrs') }}
+    {{ change_log_source('ocpi', 'cdrs', 'cdrs') }}
 
 ),
 

@@ -1,7 +1,8 @@
 -- Every extracted version of every OCPI session, renamed and cast (the raw zone is a change log).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='partition_date') }}
 with source as (
 
-    select * from {{ source('raw_ocpi', 'sessions') }}
+    {{ change_log_source('ocpi', 'sessions', 'sessions') }}
 
 ),
 

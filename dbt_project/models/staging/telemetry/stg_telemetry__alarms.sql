@@ -1,7 +1,10 @@
 -- Every published status notification and event, renamed and cast (1:1 with raw `alarms`).
+-- Incremental by received-day partition (macros/incremental.sql).
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='received_date') }}
+
 with source as (
 
-    select * from {{ source('raw_telemetry', 'alarms') }}
+    {{ change_log_source('telemetry', 'alarms', 'alarms', 'received_date') }}
 
 ),
 

@@ -1,7 +1,11 @@
--- Every published sampled value, renamed and cast (1:1 with raw `meter_values`).
+-- Every published sampled value, renamed and cast (1:1 with raw `meter_values`). Incremental by
+-- received-day partition: a build reads only partitions published since the last one
+-- (macros/incremental.sql); `dbt build --full-refresh` reads them all.
+{{ config(materialized='incremental', incremental_strategy='delete+insert', unique_key='received_date') }}
+
 with source as (
 
-    select * from {{ source('raw_telemetry', 'meter_values') }}
+    {{ change_log_source('telemetry', 'meter_values', 'meter_values', 'received_date') }}
 
 ),
 

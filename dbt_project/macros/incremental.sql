@@ -1,0 +1,98 @@
+{#- Incremental builds over the raw zone's partitions.
+
+    The gate replaces a raw partition in one Delta commit and writes an audit row naming the run
+    that published it. An incremental model keeps the `run_id` of every row it built; a partition
+    whose latest publication's run is not among them is new or was re-published (a rerun, a late
+    backfill) and is rebuilt whole (delete+insert on the partition column). Nothing else is read:
+    the source is a lazily scanned Delta dataset, so the filter prunes files. -#}
+
+{#- The partition dates (YYYY-MM-DD strings) of `source_name.table_name` to build in this run;
+    none (not a list) on a full build, when every partition is read. -#}
+{% macro unbuilt_partitions(source_name, table_name, partition_column) -%}
+    {#- Referenced before anything returns, so dbt sees the dependency when it parses the model. -#}
+    {%- set publications = ref('stg_audit__publications') -%}
+    {%- if not execute or not is_incremental() -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set sql -%}
+        with latest as (
+            select partition_date, arg_max(run_id, finished_at_utc) as run_id
+            from {{ publications }}
+            where action = 'publish' and source_name = '{{ source_name }}' and table_name = '{{ table_name }}'
+            group by partition_date
+        ),
+
+        built as (
+            select distinct cast({{ partition_column }} as varchar) as partition_date, run_id from {{ this }}
+        )
+
+        select latest.partition_date
+        from latest
+        left join built on latest.partition_date = built.partition_date and latest.run_id = built.run_id
+        where built.run_id is null
+        order by 1
+    {%- endset -%}
+    {{ return(run_query(sql).columns[0].values() | list) }}
+{%- endmacro %}
+
+{#- A `where` clause keeping only `partitions` (from unbuilt_partitions); empty on a full build. -#}
+{% macro partition_filter(partitions, column='partition_date') -%}
+    {%- if partitions is not none -%}
+    where {{ column }} in ({% for p in partitions %}'{{ p }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Drop a table or view if it exists, whichever it is (a lazily scanned source is a view; a
+    warehouse built before it was one holds a table of the same name). -#}
+{% macro drop_relation_if_exists(schema, identifier) -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select table_type from information_schema.tables where table_schema = '" ~ schema
+            ~ "' and table_name = '" ~ identifier ~ "'"
+        ) -%}
+        {%- for row in found -%}
+            {%- do run_query(("drop view " if row[0] == 'VIEW' else "drop table ") ~ schema ~ "." ~ identifier) -%}
+        {%- endfor -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
+
+
+{#- The rows of a raw table to (re)build: all of them on a full build; on an incremental one, the
+    partitions of its family (`family`: the root table a child table is published with) published
+    since the last build. The source is referenced first: loading it registers its dataset on the
+    connection the model's queries then use. -#}
+{% macro change_log_source(source_name, table_name, family=none, partition_column='partition_date') -%}
+    {%- set relation = source('raw_' ~ source_name, table_name) -%}
+    {%- if family is none -%}
+    select * from {{ relation }}
+    {%- else -%}
+    {%- set partitions = unbuilt_partitions(source_name, family, partition_column) -%}
+    select * from {{ relation }}
+    {{ partition_filter(partitions) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- Raw change-log tables read lazily (source meta `materialization: view`): their views only work
+    inside a dbt process, so they are dropped before and after every run. -#}
+{% macro lazy_sources() -%}
+    {{ return([
+        ('raw_telemetry', 'meter_values'),
+        ('raw_telemetry', 'alarms'),
+        ('raw_ocpi', 'sessions'),
+        ('raw_ocpi', 'cdrs'),
+        ('raw_ocpi', 'cdrs__charging_periods'),
+        ('raw_ocpi', 'cdrs__charging_periods__dimensions'),
+        ('raw_ocpi', 'cdrs__tariffs'),
+        ('raw_ocpi', 'cdrs__tariffs__elements'),
+        ('raw_ocpi', 'cdrs__tariffs__elements__price_components'),
+        ('raw_ocpi', 'cdrs__tariffs__elements__restrictions__day_of_week'),
+    ]) }}
+{%- endmacro %}
+
+{% macro drop_lazy_sources() -%}
+    {%- for schema, identifier in lazy_sources() -%}
+        {%- do drop_relation_if_exists(schema, identifier) -%}
+    {%- endfor -%}
+    select 1
+{%- endmacro %}
