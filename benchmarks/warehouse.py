@@ -80,7 +80,8 @@ def _pipeline(partitions: list[str], build: bool):
     result = run_pipeline(partitions, instance(), build_marts=build, progress=lambda _m: None)
     failed = [d for d in result.days if not d.success]
     if failed or (build and not result.marts_success):
-        raise RuntimeError(f"benchmark pipeline failed: {failed[:1]} {result.marts_error}")
+        log = result.marts_log.read_text()[-4000:] if result.marts_log else ""
+        raise RuntimeError(f"benchmark pipeline failed: {failed[:1]} {result.marts_error}\n{log}")
     return result
 
 
