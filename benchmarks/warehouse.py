@@ -96,12 +96,14 @@ def dbt_over_history() -> dict:
     out: dict = {}
     try:
         with tempfile.TemporaryDirectory() as tmp:
+            tmp = os.environ.get("BENCH_KEEP") or tmp  # a folder to keep, for looking into a failure
             os.environ.update(
                 CHARGELAKE_LAKE_URL=str(Path(tmp) / "lake"),
                 CHARGELAKE_WAREHOUSE_PATH=str(Path(tmp) / "warehouse.duckdb"),
                 DAGSTER_HOME=str(Path(tmp) / "dagster"),
                 CHARGELAKE_PSEUDONYM_KEY="bench-key",
             )
+            Path(tmp, "dagster").mkdir(parents=True, exist_ok=True)
             use_simulator(sim)
             t0 = time.perf_counter()
             first = _pipeline(days[:SHORT], build=True)

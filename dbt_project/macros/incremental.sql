@@ -44,7 +44,7 @@
 
 {#- Drop a table or view if it exists, whichever it is (a lazily scanned source is a view; a
     warehouse built before it was one holds a table of the same name). -#}
-{% macro drop_relation_if_exists(schema, identifier) -%}
+{% macro drop_lazy_source_if_exists(schema, identifier) -%}
     {%- if execute -%}
         {%- set found = run_query(
             "select table_type from information_schema.tables where table_schema = '" ~ schema
@@ -92,7 +92,29 @@
 
 {% macro drop_lazy_sources() -%}
     {%- for schema, identifier in lazy_sources() -%}
-        {%- do drop_relation_if_exists(schema, identifier) -%}
+        {%- do drop_lazy_source_if_exists(schema, identifier) -%}
     {%- endfor -%}
+    select 1
+{%- endmacro %}
+
+
+{#- Rows of an upstream incremental model built after everything this model has consumed:
+    `consumed_column` in this model keeps the upstream `built_at_utc` it was built from. -#}
+{% macro built_since_last_run(consumed_column) -%}
+    built_at_utc > (select coalesce(max({{ consumed_column }}), cast('1900-01-01' as timestamp)) from {{ this }})
+{%- endmacro %}
+
+{#- dbt-duckdb leaves the staging table of an incremental Python model behind
+    (`<model>__dbt_tmp<timestamp>` in the main schema): dropped after each build of the model. -#}
+{% macro drop_python_model_leftovers(relation) -%}
+    {%- if execute -%}
+        {%- set found = run_query(
+            "select table_schema, table_name from information_schema.tables where table_name like '"
+            ~ relation.identifier ~ "__dbt_tmp%'"
+        ) -%}
+        {%- for row in found -%}
+            {%- do run_query('drop table if exists "' ~ row[0] ~ '"."' ~ row[1] ~ '"') -%}
+        {%- endfor -%}
+    {%- endif -%}
     select 1
 {%- endmacro %}

@@ -1,6 +1,20 @@
 {#- Staging shapes shared by the Tariffs module's tables and the tariffs embedded in CDRs
     (`tariffs__*` and `cdrs__tariffs__*` have the same contract columns). -#}
 
+{#- The columns of a tariff header, from the Tariffs module or embedded in a CDR. -#}
+{% macro tariff_header_columns() -%}
+        {{ ocpi_key('id') }} as tariff_key,
+        id as tariff_id,
+        currency,
+        type as tariff_type,
+        min_price__excl_vat as min_price_excl_vat,
+        min_price__incl_vat as min_price_incl_vat,
+        max_price__excl_vat as max_price_excl_vat,
+        max_price__incl_vat as max_price_incl_vat,
+        timezone('UTC', start_date_time) as starts_at_utc,
+        timezone('UTC', end_date_time) as ends_at_utc
+{%- endmacro %}
+
 {#- Child-table lineage: a row's own id, its parent row's id and its position in the parent's list. -#}
 {% macro child_columns(parent_name) -%}
         _dlt_id as raw_record_id,

@@ -21,7 +21,7 @@ changed_from as (
 
     select charge_point_id, min(measured_at_utc) as changed_from_utc
     from all_readings
-    where built_at_utc > (select coalesce(max(readings_built_at_utc), cast('1900-01-01' as timestamp)) from {{ this }})
+    where {{ built_since_last_run('readings_built_at_utc') }}
     group by charge_point_id
 
 ),

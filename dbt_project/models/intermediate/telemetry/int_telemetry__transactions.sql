@@ -19,7 +19,7 @@ touched as (
 
     select distinct charge_point_id, transaction_id
     from all_segments
-    where built_at_utc > (select coalesce(max(segments_built_at_utc), cast('1900-01-01' as timestamp)) from {{ this }})
+    where {{ built_since_last_run('segments_built_at_utc') }}
 
 ),
 

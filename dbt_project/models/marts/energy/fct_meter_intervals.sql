@@ -25,7 +25,7 @@ touched as (
         {{ floor_to_minutes('min(started_at_utc)', 15) }} as touched_from_utc,
         max(ended_at_utc) as touched_to_utc
     from all_segments
-    where built_at_utc > (select coalesce(max(segments_built_at_utc), cast('1900-01-01' as timestamp)) from {{ this }})
+    where {{ built_since_last_run('segments_built_at_utc') }}
     group by charge_point_id
 
 ),

@@ -10,16 +10,7 @@ renamed as (
 
     select
         {{ child_columns('cdr_record_id') }},
-        {{ ocpi_key('id') }} as tariff_key,
-        id as tariff_id,
-        currency,
-        type as tariff_type,
-        min_price__excl_vat as min_price_excl_vat,
-        min_price__incl_vat as min_price_incl_vat,
-        max_price__excl_vat as max_price_excl_vat,
-        max_price__incl_vat as max_price_incl_vat,
-        timezone('UTC', start_date_time) as starts_at_utc,
-        timezone('UTC', end_date_time) as ends_at_utc,
+        {{ tariff_header_columns() }},
         timezone('UTC', last_updated) as last_updated_at_utc
 
     from source
