@@ -118,3 +118,35 @@
     {%- endif -%}
     select 1
 {%- endmacro %}
+
+{#- An incremental model built by other code (an upgrade, an edited model) holds rows in another
+    shape. The warehouse keeps a fingerprint of the project's models and seeds; when it differs,
+    every incremental model is dropped first, so this build makes them whole again. (An edited macro
+    or dbt var is not seen: rebuild with `--full-refresh`, docs/operations.md.) -#}
+{% macro rebuild_incremental_models_when_code_changes() -%}
+    {%- if execute -%}
+        {%- set parts = [] -%}
+        {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+            {%- if node.resource_type in ('model', 'seed') -%}
+                {%- do parts.append(node.unique_id ~ '\n' ~ (node.raw_code or node.checksum.checksum)) -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set fingerprint = local_md5(parts | join('\n')) -%}
+        {%- do run_query("create table if not exists main.chargelake_build_fingerprint (fingerprint varchar)") -%}
+        {%- set stored = run_query("select fingerprint from main.chargelake_build_fingerprint") -%}
+        {%- if stored.rows | length == 0 or stored.rows[0][0] != fingerprint -%}
+            {%- for node in graph.nodes.values() -%}
+                {%- if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+                    {#- Through the adapter, so dbt's relation cache forgets it too. -#}
+                    {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
+                    {%- if relation is not none -%}
+                        {%- do adapter.drop_relation(relation) -%}
+                    {%- endif -%}
+                {%- endif -%}
+            {%- endfor -%}
+            {%- do run_query("delete from main.chargelake_build_fingerprint") -%}
+            {%- do run_query("insert into main.chargelake_build_fingerprint values ('" ~ fingerprint ~ "')") -%}
+        {%- endif -%}
+    {%- endif -%}
+    select 1
+{%- endmacro %}
