@@ -47,6 +47,17 @@ site_intervals as (
 
 ),
 
+ranked_intervals as (
+
+    select
+        *,
+        row_number() over (
+            partition by location_key, local_date order by energy_kwh desc, interval_start_utc
+        ) as peak_rank
+    from site_intervals
+
+),
+
 daily as (
 
     select
@@ -54,10 +65,11 @@ daily as (
         local_date,
         sum(energy_kwh) as energy_kwh,
         max(energy_kwh) * 4 as peak_demand_kw,
-        arg_max(interval_start_utc, energy_kwh) as peak_interval_start_utc,
+        -- The first interval with the peak, so ties give the same answer on every build.
+        min(interval_start_utc) filter (where peak_rank = 1) as peak_interval_start_utc,
         sum(charging_evse_intervals) as charging_evse_intervals,
         bool_or(has_flagged_interval) as has_flagged_interval
-    from site_intervals
+    from ranked_intervals
     group by location_key, local_date
 
 ),
