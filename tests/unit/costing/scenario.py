@@ -8,14 +8,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 Volume = Decimal | int | str
 
 
 def cdr(start: str, *periods: tuple[float, dict[str, Volume]], tz: str = "UTC", credit: bool = False) -> dict:
     """`start` is a local time in `tz`; each period is (minutes, {dimension: volume})."""
-    from zoneinfo import ZoneInfo
-
     at = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo(tz))
     first = at
     out = []
