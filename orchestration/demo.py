@@ -31,7 +31,7 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     from deltalake import DeltaTable
 
     from expectations.audit import read_publications
-    from orchestration.warehouse.summary import reconciliation_lines
+    from orchestration.warehouse.summary import reconciliation_lines, sustainability_lines
 
     lake = Lake(settings.lake_url)
     pubs = read_publications(lake).to_pylist()
@@ -50,6 +50,7 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
         ).fetchone()
         lines.append(f"sessions: {n}, energy: {kwh:,.1f} kWh")
         lines += reconciliation_lines(con)
+        lines += sustainability_lines(con)
     finally:
         con.close()
     lines += [

@@ -2,7 +2,8 @@
 
 Intensity = annual factor x seasonal swing (higher in the local winter) x diurnal shape (solar dip at
 midday, evening peak) x deterministic noise, normalised so that each calendar year's hourly mean
-equals the factor in `dbt_project/seeds/grid_emission_factors.csv`, the same table the marts use.
+equals the latest Scope 2 location-based factor in `dbt_project/seeds/emission_factors.csv`, the
+same table the marts use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from simulator.rng import derived_rng
 
-FACTORS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "grid_emission_factors.csv"
+FACTORS = Path(__file__).resolve().parents[1] / "dbt_project" / "seeds" / "emission_factors.csv"
 ZONE_TIME = {"NL": "Europe/Amsterdam", "GB": "Europe/London", "DE": "Europe/Berlin", "AU-NSW": "Australia/Sydney"}
 SOUTHERN = {"AU-NSW"}
 
@@ -32,11 +33,13 @@ class ZoneFactor:
 
 @cache
 def documented_factors() -> dict[str, ZoneFactor]:
-    """Latest documented factor per zone."""
+    """Latest documented Scope 2 location-based factor per zone."""
     out: dict[str, ZoneFactor] = {}
     with FACTORS.open() as fh:
         for row in csv.DictReader(fh):
-            f = ZoneFactor(row["grid_zone"], int(row["year"]), float(row["gco2e_per_kwh"]), row["source"])
+            if row["method"] != "location_based_grid_average":
+                continue
+            f = ZoneFactor(row["grid_zone"], int(row["year"]), float(row["gco2e_per_kwh"]), row["publication"])
             if f.zone not in out or f.year > out[f.zone].year:
                 out[f.zone] = f
     return out

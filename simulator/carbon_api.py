@@ -112,7 +112,8 @@ def em_history(zone: str, now: datetime, seed: int) -> dict:
 
 def _zone(zone: str) -> None:
     if zone not in documented_factors() or zone not in ZONE_TIME:
-        raise CarbonApiError(404, f"Zone '{zone}' is not available (documented zones: {sorted(documented_factors())})")
+        served = sorted(z for z in documented_factors() if z in ZONE_TIME)
+        raise CarbonApiError(404, f"Zone '{zone}' is not available (documented zones: {served})")
 
 
 def _window(frm: str, to: str, limit: timedelta, gb: bool = False) -> tuple[datetime, datetime]:

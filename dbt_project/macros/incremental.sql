@@ -120,33 +120,66 @@
 {%- endmacro %}
 
 {#- An incremental model built by other code (an upgrade, an edited model) holds rows in another
-    shape. The warehouse keeps a fingerprint of the project's models and seeds; when it differs,
-    every incremental model is dropped first, so this build makes them whole again. (An edited macro
-    or dbt var is not seen: rebuild with `--full-refresh`, docs/operations.md.) -#}
+    shape. The warehouse keeps a fingerprint of each incremental model: its code and the code of every
+    model and seed it is built from. When a model selected for this build has a different one, it is
+    dropped first, so this build makes it whole again; models outside the selection are left alone
+    (a partial build must not lose them). An edited macro or dbt var is not seen: rebuild with
+    `--full-refresh` (docs/operations.md). -#}
 {% macro rebuild_incremental_models_when_code_changes() -%}
     {%- if execute -%}
-        {%- set parts = [] -%}
-        {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
-            {%- if node.resource_type in ('model', 'seed') -%}
-                {%- do parts.append(node.unique_id ~ '\n' ~ (node.raw_code or node.checksum.checksum)) -%}
-            {%- endif -%}
+        {%- do run_query("drop table if exists main.chargelake_build_fingerprint") -%}
+        {%- do run_query(
+            "create table if not exists main.chargelake_model_fingerprints (model varchar, fingerprint varchar)"
+        ) -%}
+        {%- set stored = {} -%}
+        {%- for row in run_query("select model, fingerprint from main.chargelake_model_fingerprints").rows -%}
+            {%- do stored.update({row[0]: row[1]}) -%}
         {%- endfor -%}
-        {%- set fingerprint = local_md5(parts | join('\n')) -%}
-        {%- do run_query("create table if not exists main.chargelake_build_fingerprint (fingerprint varchar)") -%}
-        {%- set stored = run_query("select fingerprint from main.chargelake_build_fingerprint") -%}
-        {%- if stored.rows | length == 0 or stored.rows[0][0] != fingerprint -%}
-            {%- for node in graph.nodes.values() -%}
-                {%- if node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+        {%- for node in graph.nodes.values() | sort(attribute='unique_id') -%}
+            {%- if node.resource_type == 'model' and node.config.materialized == 'incremental'
+                and node.unique_id in selected_resources -%}
+                {%- set fingerprint = local_md5(model_lineage_code(node)) -%}
+                {%- if stored.get(node.unique_id) != fingerprint -%}
                     {#- Through the adapter, so dbt's relation cache forgets it too. -#}
                     {%- set relation = adapter.get_relation(node.database, node.schema, node.alias) -%}
                     {%- if relation is not none -%}
                         {%- do adapter.drop_relation(relation) -%}
                     {%- endif -%}
+                    {%- do run_query("delete from main.chargelake_model_fingerprints where model = '" ~ node.unique_id ~ "'") -%}
+                    {%- do run_query(
+                        "insert into main.chargelake_model_fingerprints values ('"
+                        ~ node.unique_id ~ "', '" ~ fingerprint ~ "')"
+                    ) -%}
                 {%- endif -%}
-            {%- endfor -%}
-            {%- do run_query("delete from main.chargelake_build_fingerprint") -%}
-            {%- do run_query("insert into main.chargelake_build_fingerprint values ('" ~ fingerprint ~ "')") -%}
-        {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
     {%- endif -%}
     select 1
+{%- endmacro %}
+
+{#- The code a model's rows depend on: its own and that of every model and seed upstream of it. -#}
+{% macro model_lineage_code(node) -%}
+    {%- set ns = namespace(frontier=node.depends_on.nodes | list) -%}
+    {%- set seen = [node.unique_id] -%}
+    {%- for _ in range(100) -%}
+        {%- set upstream = [] -%}
+        {%- for uid in ns.frontier -%}
+            {%- if uid not in seen -%}
+                {%- do seen.append(uid) -%}
+                {%- set parent = graph.nodes.get(uid) -%}
+                {%- if parent is not none -%}
+                    {%- do upstream.extend(parent.depends_on.nodes) -%}
+                {%- endif -%}
+            {%- endif -%}
+        {%- endfor -%}
+        {%- set ns.frontier = upstream -%}
+    {%- endfor -%}
+    {%- set parts = [] -%}
+    {%- for uid in seen | sort -%}
+        {%- set n = graph.nodes.get(uid) -%}
+        {%- if n is not none and n.resource_type in ('model', 'seed') -%}
+            {%- do parts.append(uid ~ '\n' ~ (n.raw_code or n.checksum.checksum)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{- return(parts | join('\n')) -}}
 {%- endmacro %}

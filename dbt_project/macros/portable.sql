@@ -33,3 +33,41 @@
 {% macro default__seconds_between(start_ts, end_ts) -%}
     (epoch({{ end_ts }}) - epoch({{ start_ts }}))
 {%- endmacro %}
+
+{#- The user's residual-mix factors (var `residual_mix_factors`, a list of {grid_zone, year,
+    gco2e_per_kwh, source}) as a relation. AIB's factors may not be redistributed, so the project
+    ships none: an empty list gives an empty relation of the same shape. -#}
+{% macro residual_mix_factors() -%}
+    {%- set rows = var('residual_mix_factors', []) -%}
+    {%- if rows | length == 0 -%}
+    select
+        cast(null as varchar) as grid_zone,
+        cast(null as integer) as year,
+        cast(null as double) as gco2e_per_kwh,
+        cast(null as varchar) as source
+    where 1 = 0
+    {%- else -%}
+    {%- for row in rows %}
+    select
+        cast('{{ row["grid_zone"] }}' as varchar) as grid_zone,
+        cast({{ row["year"] | int }} as integer) as year,
+        cast({{ row["gco2e_per_kwh"] | float }} as double) as gco2e_per_kwh,
+        cast('{{ row["source"] | replace("'", "''") }}' as varchar) as source
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- A SQL list literal of strings, for `in` from a var: ('a', 'b'); ('') for an empty list. -#}
+{% macro in_list(values) -%}
+    ({%- for v in values -%}'{{ v }}'{%- if not loop.last %}, {% endif -%}{%- else -%}''{%- endfor -%})
+{%- endmacro %}
+
+{#- A timestamp's time of day as 'HH:MM' text, compared with the rate windows of a supply contract. -#}
+{% macro hh_mm(ts) -%}
+    {{ return(adapter.dispatch('hh_mm', 'chargelake')(ts)) }}
+{%- endmacro %}
+
+{% macro default__hh_mm(ts) -%}
+    strftime({{ ts }}, '%H:%M')
+{%- endmacro %}

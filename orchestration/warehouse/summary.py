@@ -47,3 +47,40 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall():
         lines.append(f"    {n} x {kind}: {reason}")
     return ["reconciliation (marts.rpt_reconciliation):", *lines] if lines else []
+
+
+def sustainability_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The figures a sustainability team asks for first: energy, CO2e both ways, fleet uptime."""
+    mwh, lb, tm, mb, s3, no_factor = con.execute(
+        """
+        select coalesce(sum(energy_consumption_mwh), 0), sum(scope_2_location_based_tco2e),
+            sum(scope_2_location_based_time_matched_tco2e), sum(scope_2_market_based_tco2e),
+            sum(scope_3_category_3_tco2e), coalesce(sum(energy_without_factor_mwh), 0)
+        from marts.rpt_csrd_e1
+        """
+    ).fetchone()
+
+    def t(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:,.3f}"
+
+    lines = [
+        f"  energy: {mwh * 1000:,.1f} kWh; Scope 2 location-based {t(lb)} tCO2e (time-matched {t(tm)}), "
+        f"market-based {t(mb)} tCO2e; Scope 3 cat. 3 {t(s3)} tCO2e"
+    ]
+    if no_factor:
+        lines.append(f"    {no_factor * 1000:,.1f} kWh without an emission factor (zone or factor unknown)")
+    evses, observed, up, nevi_low, uk_low = con.execute(
+        """
+        select count(distinct evse_uid), coalesce(sum(observed_minutes), 0),
+            coalesce(sum(observed_minutes - outage_minutes + excluded_minutes), 0),
+            count(distinct case when is_below_nevi_threshold then evse_uid end),
+            count(distinct case when is_below_uk_threshold then evse_uid end)
+        from marts.fct_evse_availability
+        """
+    ).fetchone()
+    if observed:
+        lines.append(
+            f"  uptime: fleet {100 * up / observed:.2f} % of {evses} EVSEs' observed time; "
+            f"{nevi_low} EVSEs below NEVI's 97 %, {uk_low} below the UK's 99 % (rapid)"
+        )
+    return ["emissions and uptime (marts.rpt_csrd_e1, marts.fct_evse_availability):", *lines]

@@ -211,3 +211,29 @@ def test_211_cdrs_are_recosted_like_221_ones(cpo_211):
         assert rows[cdr_id] == ("match", None, Decimal("4.000000000")), cdr_id
     # Required fields only: no tariffs, and the 2.1.1 location it names lists no EVSE to look one up.
     assert rows["12345-min"][0] == "not_costable"
+
+
+def test_without_telemetry_emissions_spread_the_billed_energy_and_show_what_has_no_factor(cpo_221):
+    """A CPO that only speaks OCPI: each session's billed energy is spread over its duration
+    (estimated), the grid zone comes from the country where it is a single zone, and a zone without a
+    sourced factor is reported as such in the CSRD mart instead of getting a guessed one."""
+    root, *_ = cpo_221
+    rows = query(
+        root,
+        "select e.grid_zone, e.grid_zone_source, e.lb_status, e.energy_kwh, e.estimated_energy_kwh,"
+        " e.measured_energy_kwh, e.lb_co2e_kg, s.country_iso3"
+        " from marts.fct_session_emissions e left join marts.dim_sites s using (location_key)",
+    )
+    assert rows
+    zones = {"BEL": "BE", "NLD": "NL", "DEU": "DE"}
+    for zone, source, status, kwh, estimated, measured, co2e, country in rows:
+        assert measured == 0 and estimated == pytest.approx(kwh)
+        assert zone == zones.get(country)
+        assert source == ("country_grid_zones" if zone else None)
+        assert status == ("no_grid_zone" if zone is None else "no_factor" if zone == "BE" else "ok")
+        assert (co2e is None) == (status != "ok")
+    total, without = query(
+        root, "select sum(energy_consumption_mwh), sum(energy_without_factor_mwh) from marts.rpt_csrd_e1"
+    )[0]
+    expected = sum(r[3] for r in rows if r[2] != "ok") / 1000
+    assert total == pytest.approx(sum(r[3] for r in rows) / 1000) and without == pytest.approx(expected)

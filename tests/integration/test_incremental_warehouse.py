@@ -17,7 +17,7 @@ from tests.conftest import SIM_TOKEN
 ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 # Columns that say when a row was built, not what it holds.
-BUILD_STAMPS = {"built_at_utc", "readings_built_at_utc", "segments_built_at_utc"}
+BUILD_STAMPS = {"built_at_utc", "readings_built_at_utc", "segments_built_at_utc", "meter_built_at_utc"}
 
 
 def run(env: dict, *args: str) -> subprocess.CompletedProcess:
@@ -118,6 +118,11 @@ def test_a_build_after_the_last_one_reads_no_raw_partition(built):
         ("marts", "fct_site_energy_daily"),
         ("marts", "fct_session_costs"),
         ("marts", "fct_session_reconciliation"),
+        ("intermediate", "int_energy__session_intervals"),
+        ("marts", "fct_session_emissions"),
+        ("marts", "fct_evse_availability"),
+        ("marts", "rpt_cost_allocation"),
+        ("marts", "rpt_csrd_e1"),
         ("marts", "rpt_reconciliation"),
     ],
 )

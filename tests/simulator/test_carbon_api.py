@@ -11,7 +11,7 @@ import requests
 
 from simulator.server import SimConfig, make_server
 
-SEED_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "grid_emission_factors.csv"
+SEED_FILE = Path(__file__).resolve().parents[2] / "dbt_project" / "seeds" / "emission_factors.csv"
 TOKEN = "carbon-test-token"
 
 
@@ -25,7 +25,8 @@ def year_server():
 
 def factors() -> dict[str, float]:
     with SEED_FILE.open() as fh:
-        return {r["grid_zone"]: float(r["gco2e_per_kwh"]) for r in csv.DictReader(fh)}
+        rows = [r for r in csv.DictReader(fh) if r["method"] == "location_based_grid_average"]
+    return {r["grid_zone"]: float(r["gco2e_per_kwh"]) for r in sorted(rows, key=lambda r: int(r["year"]))}
 
 
 def em_year(base: str, zone: str) -> list[dict]:

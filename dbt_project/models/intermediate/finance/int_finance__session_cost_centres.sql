@@ -1,0 +1,67 @@
+-- The cost centre of every session: the most specific rule of the user's map that matches it on the
+-- session's local day (token uid, contract id, token group, EVSE, location; see
+-- chargelake/cost_centres.py). Sessions no rule matches get the explicit `unallocated` centre.
+with sessions as (
+
+    select * from {{ ref('fct_charging_sessions') }}
+
+),
+
+tokens as (
+
+    select token_uid_pseudonym, contract_id_pseudonym, group_id
+    from {{ ref('stg_ocpi__tokens') }}
+    qualify row_number() over (partition by token_uid_pseudonym order by last_updated_at_utc desc) = 1
+
+),
+
+cost_centre_map as (
+
+    select * from {{ ref('int_finance__cost_centre_map') }}
+
+),
+
+matches as (
+
+    select
+        sessions.charging_session_key,
+        cost_centre_map.cost_centre_id,
+        cost_centre_map.cost_centre_name,
+        cost_centre_map.key_type
+    from sessions
+    left join tokens on sessions.token_uid_pseudonym = tokens.token_uid_pseudonym
+    inner join cost_centre_map
+        on cast(coalesce(sessions.started_at_local, sessions.started_at_utc) as date)
+            between cost_centre_map.valid_from and cost_centre_map.valid_to
+        and (
+            (cost_centre_map.key_type = 'token_uid' and cost_centre_map.key_value = sessions.token_uid_pseudonym)
+            or (cost_centre_map.key_type = 'contract_id' and cost_centre_map.key_value = tokens.contract_id_pseudonym)
+            or (cost_centre_map.key_type = 'token_group' and cost_centre_map.key_value = tokens.group_id)
+            or (cost_centre_map.key_type = 'evse' and cost_centre_map.key_value = sessions.evse_uid)
+            or (cost_centre_map.key_type = 'location' and cost_centre_map.key_value = sessions.location_id)
+        )
+    qualify row_number() over (
+        partition by sessions.charging_session_key
+        order by cost_centre_map.key_priority, cost_centre_map.cost_centre_id
+    ) = 1
+
+),
+
+final as (
+
+    select
+        sessions.charging_session_key,
+        sessions.location_key,
+        sessions.location_id,
+        coalesce(sessions.started_at_local, sessions.started_at_utc) as started_at_local,
+        sessions.cdr_cost_excl_vat,
+        sessions.currency,
+        coalesce(matches.cost_centre_id, 'unallocated') as cost_centre_id,
+        coalesce(matches.cost_centre_name, 'Unallocated (no cost-centre rule matches)') as cost_centre_name,
+        coalesce(matches.key_type, 'none') as allocated_by
+    from sessions
+    left join matches on sessions.charging_session_key = matches.charging_session_key
+
+)
+
+select * from final
