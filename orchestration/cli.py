@@ -20,6 +20,9 @@ examples:
   chargelake demo                          7 days of the bundled simulator into ./data
   chargelake run 2026-03-01 2026-03-31     ingest March from the configured sources, then build the warehouse
   chargelake dev                           the Dagster UI on http://127.0.0.1:3000
+  chargelake report csrd --period 2026     the CSRD E1 workbook, CSVs and HTML report under reports/ in the lake
+  chargelake audit figure --year 2026 --site LOC001 scope_2_location_based_tco2e
+                                           one CSRD figure back to its factors, partitions and API windows
 """
 
 
@@ -59,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     sub.add_parser("dev", help="the Dagster UI (dagster dev) with ChargeLake's runtime setup")
+
+    from orchestration.reports.cli import add_report_arguments
+
+    add_report_arguments(sub.add_parser("report", help="CSRD E1 pack of a year, cost statements of a month"))
+
+    from orchestration.audit.cli import add_audit_arguments
+
+    add_audit_arguments(sub.add_parser("audit", help="trace a report figure or a raw partition to its API windows"))
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
@@ -146,6 +157,14 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args) if args.sim_command == "serve" else truth(args)
         if args.command == "dev":
             return dev(args)
+        if args.command == "audit":
+            from orchestration.audit.cli import audit
+
+            return audit(args)
+        if args.command == "report":
+            from orchestration.reports.cli import report
+
+            return report(args)
         return run(args)
     except ConfigError as exc:
         print(f"chargelake: {exc}", file=sys.stderr)

@@ -1,4 +1,4 @@
-"""The one Definitions object: ingest (extract → gate → publish) and the dbt warehouse."""
+"""The one Definitions object: ingest (extract → gate → publish), the dbt warehouse and the reports."""
 
 from __future__ import annotations
 
@@ -8,15 +8,17 @@ from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.checks import gate_checks
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.schedules import ingest_daily, ingest_daily_schedule
+from orchestration.reports.assets import report_assets
+from orchestration.reports.schedules import build_reports, build_reports_schedule
 from orchestration.warehouse.assets import warehouse_models
 from orchestration.warehouse.resources import dbt_resource
 from orchestration.warehouse.schedules import build_warehouse, warehouse_after_ingest
 
 defs = Definitions(
-    assets=[*ingest_assets, warehouse_models],
+    assets=[*ingest_assets, warehouse_models, *report_assets],
     asset_checks=gate_checks,
-    jobs=[ingest_daily, build_warehouse],
-    schedules=[ingest_daily_schedule],
+    jobs=[ingest_daily, build_warehouse, build_reports],
+    schedules=[ingest_daily_schedule, build_reports_schedule],
     sensors=[warehouse_after_ingest],
     resources={"chargelake": ChargeLakeResource(), "dbt": dbt_resource()},
 )

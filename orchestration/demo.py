@@ -61,6 +61,26 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     return lines
 
 
+def write_reports(settings: Settings) -> list[str]:
+    """The CSRD E1 pack of each reporting year in the warehouse: what a sustainability team opens next."""
+    import duckdb
+
+    from orchestration.reports.publish import write_csrd_pack
+
+    con = duckdb.connect(settings.warehouse_path, read_only=True)
+    try:
+        years = [
+            r[0] for r in con.execute("select distinct reporting_year from marts.rpt_csrd_e1 order by 1").fetchall()
+        ]
+    finally:
+        con.close()
+    lines = []
+    for year in years:
+        out = write_csrd_pack(settings.warehouse_path, Lake(settings.lake_url), year)
+        lines += [f"CSRD E1 {year}: {out['workbook']}", f"  HTML report: {out['html']}"]
+    return lines
+
+
 def use_simulator(sim) -> None:
     """Point every source's configuration (this process's environment) at a running simulator."""
     os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
@@ -92,6 +112,8 @@ def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=
     print(f"done in {time.monotonic() - t0:.0f}s", flush=True)
     if result.marts_success:
         for line in summarise(settings, {d.run_id for d in result.days}):
+            print(line)
+        for line in write_reports(settings):
             print(line)
     failed = [d for d in result.days if not d.success and not d.failed_checks]
     return 0 if result.marts_success and not failed else 1

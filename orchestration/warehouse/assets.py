@@ -14,6 +14,7 @@ from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES
 from orchestration.warehouse.export import export_marts
 from orchestration.warehouse.resources import dbt_project, ensure_manifest
+from orchestration.warehouse.swap import building_copy
 
 
 class ChargeLakeTranslator(DagsterDbtTranslator):
@@ -48,12 +49,18 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, charge
     settings = chargelake.settings()
     # dbt reads these through env_var(); absolute paths because dbt runs inside dbt_project/.
     os.environ["CHARGELAKE_LAKE_URL"] = settings.lake_url
-    os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
     # dbt's delta plugin opens the raw tables with deltalake, which reads S3 settings from the
     # environment only: give it the same options the gate writes with (e.g. AWS_ALLOW_HTTP for MinIO).
     os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
     os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
     prepare_raw_zone(Lake(settings.lake_url))
-    yield from dbt.cli(["build"], context=context).stream()
-    exported = export_marts(settings.warehouse_path, Lake(settings.lake_url))
+    # Built on a copy and swapped in, so a BI tool holding the warehouse open neither blocks the
+    # build nor sees a half-built one (orchestration/warehouse/swap.py).
+    with building_copy(settings.warehouse_path) as building:
+        os.environ["CHARGELAKE_WAREHOUSE_PATH"] = building
+        try:
+            yield from dbt.cli(["build"], context=context).stream()
+            exported = export_marts(building, Lake(settings.lake_url))
+        finally:
+            os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
     context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}")

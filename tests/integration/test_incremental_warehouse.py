@@ -153,3 +153,24 @@ def test_builds_leave_no_working_tables_or_process_bound_views(built):
         " or (table_schema like 'raw_%' and table_type = 'VIEW')"
     ).fetchall()
     assert leftovers == []
+
+
+def test_a_bi_tool_holding_the_warehouse_open_neither_blocks_the_build_nor_sees_half_of_it(built):
+    """DuckDB allows one writer: the build works on a copy and swaps it in, so a reader keeps its
+    snapshot until it reconnects, and the next connection sees the new build whole."""
+    root, env = built
+    path = root / "incremental.duckdb"
+    reader = duckdb.connect(str(path), read_only=True)
+    try:
+        (before,) = reader.execute("select count(*) from marts.fct_charging_sessions").fetchone()
+        run(env, "2026-03-30", "2026-03-30", "--refresh-snapshots")  # would fail on a locked file
+        (during,) = reader.execute("select count(*) from marts.fct_charging_sessions").fetchone()
+        assert during == before  # the reader's file is the old one, intact
+    finally:
+        reader.close()
+    fresh = duckdb.connect(str(path), read_only=True)
+    try:
+        assert fresh.execute("select count(*) from marts.fct_charging_sessions").fetchone()[0] >= before
+    finally:
+        fresh.close()
+    assert not (root / ".building" / "incremental.duckdb").exists()

@@ -39,6 +39,7 @@ def test_each_domain_has_one_name_for_folder_group_and_job():
     for prefixes, group, job in (
         (("warehouse",), "warehouse", "build_warehouse"),
         (("landing", "raw"), "ingest", "ingest_daily"),
+        (("reports",), "reports", "build_reports"),
     ):
         keys = [k for k in graph.get_all_asset_keys() if k.path[0] in prefixes and graph.get(k).is_materializable]
         assert keys and {graph.get(k).group_name for k in keys} == {group}
@@ -49,4 +50,19 @@ def test_jobs_schedule_and_sensor_exist():
     assert defs.resolve_job_def("ingest_daily").partitions_def is not None
     assert defs.resolve_job_def("build_warehouse") is not None
     assert defs.resolve_schedule_def("ingest_daily_schedule") is not None
+    assert defs.resolve_job_def("build_reports").partitions_def is not None
+    assert defs.resolve_schedule_def("build_reports_schedule") is not None
     assert defs.resolve_sensor_def("warehouse_after_ingest") is not None
+
+
+def test_the_monthly_reports_schedule_builds_the_month_that_just_ended():
+    from datetime import UTC, datetime
+
+    from dagster import build_schedule_context
+
+    schedule = defs.resolve_schedule_def("build_reports_schedule")
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 12, 2, 6, tzinfo=UTC), repository_def=defs.get_repository_def()
+    )
+    (request,) = schedule.evaluate_tick(context).run_requests
+    assert request.partition_key == "2026-11-01"

@@ -1,0 +1,67 @@
+"""The reports domain: the CSRD E1 pack and the monthly cost statements, written to `reports/` in the
+lake from the marts they depend on (so the UI's lineage runs from each API to each report)."""
+
+from datetime import date
+
+from dagster import AssetExecutionContext, AssetKey, MetadataValue, asset
+
+from orchestration.ingest.resources import ChargeLakeResource
+from orchestration.reports.costs import write_cost_statements
+from orchestration.reports.csrd import NoDataForPeriodError
+from orchestration.reports.partitions import monthly_partitions
+from orchestration.reports.publish import write_csrd_pack
+
+CSRD_MARTS = (
+    "rpt_csrd_e1",
+    "fct_session_emissions",
+    "dim_emission_factors",
+    "rpt_cost_allocation",
+    "fct_evse_availability",
+)
+
+
+def _mart(name: str) -> AssetKey:
+    return AssetKey(["warehouse", "marts", name])
+
+
+@asset(
+    key=["reports", "csrd_e1"],
+    group_name="reports",
+    partitions_def=monthly_partitions,
+    deps=[_mart(m) for m in CSRD_MARTS],
+    description="CSRD E1 pack (workbook, CSVs, HTML with charts) of the month's reporting year, to date.",
+)
+def csrd_e1_pack(context: AssetExecutionContext, chargelake: ChargeLakeResource):
+    settings = chargelake.settings()
+    year = date.fromisoformat(context.partition_key).year
+    try:
+        out = write_csrd_pack(settings.warehouse_path, chargelake.lake(), year)
+    except NoDataForPeriodError as exc:
+        context.log.warning(str(exc))
+        context.add_output_metadata({"year": year, "written": False})
+        return
+    context.add_output_metadata(
+        {"year": year, "written": True, "workbook": out["workbook"], "html": MetadataValue.path(out["html"])}
+    )
+
+
+@asset(
+    key=["reports", "cost_statements"],
+    group_name="reports",
+    partitions_def=monthly_partitions,
+    deps=[_mart("rpt_cost_allocation")],
+    description="Cost statements per cost centre for the month (workbook and a CSV per cost centre).",
+)
+def cost_statements(context: AssetExecutionContext, chargelake: ChargeLakeResource):
+    settings = chargelake.settings()
+    month = date.fromisoformat(context.partition_key)
+    try:
+        out = write_cost_statements(settings.warehouse_path, chargelake.lake(), month)
+    except NoDataForPeriodError as exc:
+        context.log.warning(str(exc))
+        context.add_output_metadata({"cost_centres": 0})
+        return
+    context.add_output_metadata({"workbook": out["workbook"], "cost_centres": len(out) - 1})
+
+
+report_assets = [csrd_e1_pack, cost_statements]
