@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
@@ -100,7 +101,21 @@ def record(lake: Lake, pub: Publication) -> dict:
 
 
 def read_publications(lake: Lake) -> pa.Table:
-    return DeltaTable(lake.publications(), storage_options=lake.delta_storage_options()).to_pyarrow_table()
+    """Every audit row. Read file by file with pyarrow.parquet rather than through
+    `DeltaTable.to_pyarrow_table()`, whose dataset scan can abort the process at exit
+    ("terminate called without an active exception", delta-rs#2184): a CLI must exit cleanly."""
+    dt = DeltaTable(lake.publications(), storage_options=lake.delta_storage_options())
+    fs = lake.filesystem()
+    parts = []
+    for uri in dt.file_uris():
+        with fs.open(uri, "rb") as fh:  # whole small files: no Python file object inside pyarrow's threads
+            parts.append(pq.read_table(pa.BufferReader(fh.read())))
+    if not parts:
+        return SCHEMA.empty_table()
+    table = pa.concat_tables(parts, promote_options="default")
+    return pa.table(
+        {f.name: table[f.name] if f.name in table.column_names else pa.nulls(len(table), f.type) for f in SCHEMA}
+    ).cast(SCHEMA)
 
 
 def last_publication(lake: Lake, source: str, table: str, partition_date: str) -> dict | None:

@@ -19,7 +19,11 @@ EXAMPLES = """
 examples:
   chargelake demo                          7 days of the bundled simulator into ./data
   chargelake run 2026-03-01 2026-03-31     ingest March from the configured sources, then build the warehouse
+  chargelake backfill --start 2026-01-01 --end 2026-03-31
+                                           ingest a quarter, skipping days already published; rerun to resume
   chargelake dev                           the Dagster UI on http://127.0.0.1:3000
+  chargelake doctor                        is every source reachable, every credential accepted?
+  chargelake lake vacuum --retain-days 30  what the lake may forget (add --apply to remove it)
   chargelake report csrd --period 2026     the CSRD E1 workbook, CSVs and HTML report under reports/ in the lake
   chargelake audit figure --year 2026 --site LOC001 scope_2_location_based_tco2e
                                            one CSRD figure back to its factors, partitions and API windows
@@ -61,7 +65,32 @@ def build_parser() -> argparse.ArgumentParser:
         "--refresh-snapshots", action="store_true", help="take today's reference-data snapshot again if one exists"
     )
 
+    backfill = sub.add_parser(
+        "backfill",
+        help="ingest a range of days, skipping days already published (resumable), then build the warehouse",
+        description="Like `run`, but days on which every configured source already published are skipped "
+        "(a stopped backfill continues where it stopped); --force runs them again. "
+        "Example: chargelake backfill --start 2026-01-01 --end 2026-03-31",
+    )
+    backfill.add_argument("--start", type=_day, required=True, help="first day, YYYY-MM-DD (UTC)")
+    backfill.add_argument("--end", type=_day, required=True, help="last day, YYYY-MM-DD (UTC), inclusive")
+    backfill.add_argument("--force", action="store_true", help="run days that are already published again")
+    backfill.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
+
     sub.add_parser("dev", help="the Dagster UI (dagster dev) with ChargeLake's runtime setup")
+    sub.add_parser("doctor", help="check configuration, credentials and reachability of each source and the lake")
+
+    lake = sub.add_parser("lake", help="lake housekeeping")
+    lake_sub = lake.add_subparsers(dest="lake_command", required=True)
+    vacuum = lake_sub.add_parser(
+        "vacuum",
+        help="remove superseded Delta files and old landing/quarantine folders (dry run unless --apply)",
+        description="Lists (or with --apply removes) Delta files superseded more than N days ago in every raw "
+        "table, and landing and quarantine folders of finished runs older than N days. Audit rows, "
+        "validation results and marts are never touched. Example: chargelake lake vacuum --retain-days 30",
+    )
+    vacuum.add_argument("--retain-days", type=int, required=True, help="keep what is younger than this")
+    vacuum.add_argument("--apply", action="store_true", help="remove (default: only list)")
 
     from orchestration.reports.cli import add_report_arguments
 
@@ -95,26 +124,54 @@ def check_lake_writable(url: str) -> None:
         raise ConfigError(f"the lake at {url} is not writable ({reason})") from None
 
 
-def run(args: argparse.Namespace) -> int:
+def _prepare(first: date, last: date):
+    """The checks `run` and `backfill` share: a sane range, the OCPI settings, a writable lake."""
     from chargelake.config import Settings
     from orchestration.ingest.partitions import check_day
 
-    if args.first > args.last:
-        raise ConfigError(f"the range {args.first}..{args.last} is reversed: FIRST must not be after LAST")
-    check_day(args.first)
-    check_day(args.last)
+    if first > last:
+        raise ConfigError(f"the range {first}..{last} is reversed: the first day must not be after the last")
+    check_day(first)
+    check_day(last)
     settings = Settings.from_env()
     if not settings.ocpi_url or not settings.ocpi_token:
         raise ConfigError(
             "set CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration), or try `chargelake demo`"
         )
     check_lake_writable(settings.lake_url)
+    return settings, [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
 
+
+def run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance
 
-    days = [(args.first + timedelta(days=i)).isoformat() for i in range((args.last - args.first).days + 1)]
+    _, days = _prepare(args.first, args.last)
     result = run_pipeline(days, instance(), build_marts=not args.no_marts, refresh_snapshots=args.refresh_snapshots)
+    return _outcome(result)
+
+
+def backfill(args: argparse.Namespace) -> int:
+    from chargelake.lake import Lake
+    from orchestration.backfill import eta_progress, published_days
+    from orchestration.pipeline import run_pipeline
+    from orchestration.runtime import instance
+
+    settings, days = _prepare(args.start, args.end)
+    done = set() if args.force else published_days(Lake(settings.lake_url), settings, days)
+    todo = [d for d in days if d not in done]
+    print(
+        f"backfill {days[0]}..{days[-1]}: {len(days)} days, {len(done)} already published"
+        f"{' (skipped; --force runs them again)' if done else ''}, {len(todo)} to run",
+        flush=True,
+    )
+    if not todo:
+        return 0
+    progress = eta_progress(len(todo), lambda m: print(m, flush=True))
+    return _outcome(run_pipeline(todo, instance(), build_marts=not args.no_marts, progress=progress))
+
+
+def _outcome(result) -> int:
     if (failed := result.failed_day) is not None:
         print(f"chargelake: {failed.partition}: {failed.error} (details: {failed.log_path})", file=sys.stderr)
         return 1
@@ -130,6 +187,17 @@ def run(args: argparse.Namespace) -> int:
         )
         return 1
     return 0
+
+
+def _quiet_settings():
+    """Settings for commands that pseudonymise nothing: no warning about the key."""
+    import warnings
+
+    from chargelake.config import Settings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return Settings.from_env()
 
 
 def dev(_: argparse.Namespace) -> int:
@@ -157,6 +225,23 @@ def main(argv: list[str] | None = None) -> int:
             return serve(args) if args.sim_command == "serve" else truth(args)
         if args.command == "dev":
             return dev(args)
+        if args.command == "backfill":
+            return backfill(args)
+        if args.command == "doctor":
+            from orchestration.doctor import run_doctor
+
+            checks, healthy = run_doctor()
+            print("chargelake doctor:\n" + "\n".join(c.line() for c in checks))
+            return 0 if healthy else 1
+        if args.command == "lake":
+            from chargelake.lake import Lake
+            from orchestration.vacuum import vacuum_lake
+
+            if args.retain_days < 0:
+                raise ConfigError(f"--retain-days must be 0 or more, not {args.retain_days}")
+            settings = _quiet_settings()
+            print("\n".join(vacuum_lake(Lake(settings.lake_url), args.retain_days, args.apply).lines()))
+            return 0
         if args.command == "audit":
             from orchestration.audit.cli import audit
 

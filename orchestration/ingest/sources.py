@@ -113,6 +113,7 @@ SOURCES: tuple[SourceSpec, ...] = (
                 "locations__evses",
                 "locations__evses__connectors",
                 "locations__evses__connectors__tariff_ids",
+                "locations__opening_times__regular_hours",
             ),
             "cdrs": (
                 "cdrs__charging_periods",

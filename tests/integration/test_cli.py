@@ -139,3 +139,31 @@ def test_run_needs_nothing_but_the_ocpi_settings(tmp_path, simulator):
     assert "published" in proc.stdout and "Traceback" not in proc.stderr
     assert (tmp_path / "data" / "dagster" / "dagster.yaml").exists()
     assert list((tmp_path / "data" / "lake" / "raw" / "ocpi" / "sessions").glob(f"partition_date={DAY}"))
+
+
+def test_backfill_resumes_skipping_days_already_published(env, capsys):
+    code = main(["backfill", "--start", "2026-03-28", "--end", "2026-03-29", "--no-marts"])
+    out = capsys.readouterr().out
+    assert code == 0 and "2 days, 0 already published, 2 to run" in out
+    assert re.search(r"\[2/2\] 2026-03-29 .* published\s+ETA 0:00:00", out), out
+    # A stopped backfill started again over a longer range runs only the days it has not published.
+    code = main(["backfill", "--start", "2026-03-27", "--end", "2026-03-29", "--no-marts"])
+    out = capsys.readouterr().out
+    assert code == 0 and "3 days, 2 already published (skipped; --force runs them again), 1 to run" in out
+    assert "2026-03-27" in out and "2026-03-28  " not in out
+    code = main(["backfill", "--start", "2026-03-28", "--end", "2026-03-28", "--no-marts", "--force"])
+    assert code == 0 and "1 to run" in capsys.readouterr().out
+
+
+def test_backfill_refuses_a_reversed_range_in_one_sentence(env, capsys):
+    code = main(["backfill", "--start", "2026-03-29", "--end", "2026-03-28"])
+    err = capsys.readouterr().err
+    assert code == 2 and "the range 2026-03-29..2026-03-28 is reversed" in one_sentence(err)
+
+
+def test_lake_vacuum_on_an_empty_lake_is_a_dry_run_that_removes_nothing(env, capsys):
+    code = main(["lake", "vacuum", "--retain-days", "30"])
+    out = capsys.readouterr().out
+    assert code == 0 and "would remove 0 superseded files" in out and "nothing was removed" in out
+    code = main(["lake", "vacuum", "--retain-days", "-1"])
+    assert code == 2 and "--retain-days must be 0 or more" in one_sentence(capsys.readouterr().err)

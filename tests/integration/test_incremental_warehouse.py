@@ -4,6 +4,7 @@ against `dbt build --full-refresh` of the same lake into another warehouse file.
 
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -20,10 +21,14 @@ DBT = Path(sys.executable).with_name("dbt")
 BUILD_STAMPS = {"built_at_utc", "readings_built_at_utc", "segments_built_at_utc", "meter_built_at_utc"}
 
 
-def run(env: dict, *args: str) -> subprocess.CompletedProcess:
-    proc = subprocess.run(
-        [sys.executable, "-m", "orchestration.cli", "run", *args], env=env, capture_output=True, text=True, cwd=ROOT
+def cli(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "orchestration.cli", *args], env=env, capture_output=True, text=True, cwd=ROOT
     )
+
+
+def run(env: dict, *args: str) -> subprocess.CompletedProcess:
+    proc = cli(env, "run", *args)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
@@ -174,3 +179,39 @@ def test_a_bi_tool_holding_the_warehouse_open_neither_blocks_the_build_nor_sees_
     finally:
         fresh.close()
     assert not (root / ".building" / "incremental.duckdb").exists()
+
+
+def test_lake_vacuum_lists_then_removes_only_what_is_superseded_or_old(built):
+    """After a day was re-published, its old Delta files are superseded; landing folders of finished
+    runs are old once their files are. A dry run lists them and removes nothing; --apply removes
+    them, and every raw table still reads the same rows."""
+    import time
+
+    from deltalake import DeltaTable
+
+    from chargelake.lake import Lake
+    from expectations.audit import read_publications
+
+    root, env = built
+    lake = Lake(str(root / "lake"))
+    old = time.time() - 3 * 86400
+    for path in (root / "lake" / "landing").rglob("*"):
+        os.utime(path, (old, old))
+    counts = {t: DeltaTable(str(t)).to_pyarrow_dataset().count_rows() for t in (root / "lake" / "raw").glob("*/*")}
+    publications = read_publications(lake).num_rows
+
+    dry = cli(env, "lake", "vacuum", "--retain-days", "0")
+    assert dry.returncode == 0, dry.stderr
+    superseded = int(re.search(r"would remove (\d+) superseded files", dry.stdout)[1])
+    runs = int(re.search(r"landing: would remove (\d+) run folders", dry.stdout)[1])
+    assert superseded > 0 and runs >= 3 and "nothing was removed" in dry.stdout
+    assert len(list((root / "lake" / "landing").iterdir())) >= runs
+
+    applied = cli(env, "lake", "vacuum", "--retain-days", "0", "--apply")
+    assert applied.returncode == 0, applied.stderr
+    assert f"removed {superseded} superseded files" in applied.stdout
+    assert not any((root / "lake" / "landing").iterdir())
+    assert {t: DeltaTable(str(t)).to_pyarrow_dataset().count_rows() for t in counts} == counts
+    assert read_publications(lake).num_rows == publications  # the audit trail is never vacuumed
+    again = cli(env, "lake", "vacuum", "--retain-days", "0")
+    assert "would remove 0 superseded files" in again.stdout and "landing: would remove 0" in again.stdout

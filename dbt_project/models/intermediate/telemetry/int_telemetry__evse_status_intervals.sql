@@ -3,6 +3,7 @@
 -- charge point) says so or every connector does; else Charging if any connector is in a session,
 -- Reserved, Available, or Unknown. Each interval runs to the next change of any connector; the last
 -- one to the telemetry horizon (the end of the last received day), so nothing is counted past the data.
+-- Times are given in UTC and in the site's local time (UTC where the site's time zone is unknown).
 with statuses as (
 
     select * from {{ ref('int_telemetry__status_intervals') }}
@@ -14,6 +15,14 @@ charge_points as (
     select charge_point_id, evse_uid, location_id, max_power_kw
     from {{ ref('stg_telemetry__charge_points') }}
     qualify row_number() over (partition by charge_point_id order by snapshot_date desc) = 1
+
+),
+
+sites as (
+
+    select location_id, time_zone
+    from {{ ref('dim_sites') }}
+    qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
 
 ),
 
@@ -76,7 +85,7 @@ classified as (
 
 ),
 
-final as (
+bounded as (
 
     select
         classified.charge_point_id,
@@ -93,6 +102,18 @@ final as (
     from classified
     cross join horizon
     left join charge_points on classified.charge_point_id = charge_points.charge_point_id
+
+),
+
+final as (
+
+    select
+        bounded.*,
+        coalesce(sites.time_zone, 'UTC') as time_zone,
+        {{ utc_to_local('bounded.valid_from_at_utc', "coalesce(sites.time_zone, 'UTC')") }} as valid_from_local,
+        {{ utc_to_local('bounded.valid_to_at_utc', "coalesce(sites.time_zone, 'UTC')") }} as valid_to_local
+    from bounded
+    left join sites on bounded.location_id = sites.location_id
 
 )
 

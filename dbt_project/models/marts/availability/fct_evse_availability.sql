@@ -2,8 +2,9 @@
 -- exist (docs/availability.md):
 -- - NEVI (23 CFR 680.116(b)): mu = (525,600 - (T_outage - T_excluded)) / 525,600 x 100 over the
 --   previous twelve months, computed monthly; above 97% required for US ports;
--- - UK Public Charge Point Regulations 2023, reg. 7: share of time an EVSE is reliable (OCPI status
---   not INOPERATIVE or OUTOFORDER) per calendar year, 99% for rapid (>= 50 kW) charge points.
+-- - UK Public Charge Point Regulations 2023, reg. 7: share of the site's opening hours an EVSE is
+--   reliable (OCPI status not INOPERATIVE or OUTOFORDER) per calendar year, 99% for rapid (>= 50 kW)
+--   charge points.
 -- AFIR sets no uptime percentage: there is no EU metric here.
 with intervals as (
 
@@ -14,7 +15,7 @@ with intervals as (
 
 sites as (
 
-    select location_id, country_iso3, time_zone
+    select location_id, country_iso3
     from {{ ref('dim_sites') }}
     qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
 
@@ -26,14 +27,21 @@ rules as (
 
 ),
 
-local_intervals as (
+open_hours as (
 
     select
-        intervals.*,
-        sites.country_iso3,
-        sites.time_zone,
-        {{ utc_to_local('intervals.valid_from_at_utc', "coalesce(sites.time_zone, 'UTC')") }} as valid_from_local,
-        {{ utc_to_local('intervals.valid_to_at_utc', "coalesce(sites.time_zone, 'UTC')") }} as valid_to_local
+        evse_uid,
+        month_start_local_date,
+        sum(open_minutes) as uk_eligible_minutes,
+        sum(case when status in ('Faulted', 'Unavailable') then open_minutes else 0 end) as uk_unreliable_minutes
+    from {{ ref('int_telemetry__evse_open_status_minutes') }}
+    group by evse_uid, month_start_local_date
+
+),
+
+local_intervals as (
+
+    select intervals.*, sites.country_iso3
     from intervals
     left join sites on intervals.location_id = sites.location_id
 
@@ -99,24 +107,36 @@ monthly as (
         sum(case when status in {{ in_list(var('nevi_outage_statuses')) }} then status_minutes else 0 end)
             as outage_minutes,
         sum(case when status in {{ in_list(var('nevi_excluded_statuses')) }} then status_minutes else 0 end)
-            as excluded_minutes,
-        sum(case when status in ('Faulted', 'Unavailable') then status_minutes else 0 end) as uk_unreliable_minutes
+            as excluded_minutes
     from minutes
     group by evse_uid, charge_point_id, location_id, country_iso3, month_start_local
+
+),
+
+with_open_hours as (
+
+    select
+        monthly.*,
+        coalesce(open_hours.uk_eligible_minutes, 0) as uk_eligible_minutes,
+        coalesce(open_hours.uk_unreliable_minutes, 0) as uk_unreliable_minutes
+    from monthly
+    left join open_hours
+        on monthly.evse_uid = open_hours.evse_uid
+        and monthly.month_start_local_date = open_hours.month_start_local_date
 
 ),
 
 rolling as (
 
     select
-        monthly.*,
+        with_open_hours.*,
         sum(outage_minutes) over twelve_months as nevi_outage_minutes_12m,
         sum(excluded_minutes) over twelve_months as nevi_excluded_minutes_12m,
         sum(observed_minutes) over twelve_months as nevi_observed_minutes_12m,
         count(*) over twelve_months as nevi_months_with_data,
-        sum(observed_minutes) over calendar_year_to_date as uk_eligible_minutes_ytd,
+        sum(uk_eligible_minutes) over calendar_year_to_date as uk_eligible_minutes_ytd,
         sum(uk_unreliable_minutes) over calendar_year_to_date as uk_unreliable_minutes_ytd
-    from monthly
+    from with_open_hours
     window
         twelve_months as (partition by evse_uid order by month_index range between 11 preceding and current row),
         calendar_year_to_date as (partition by evse_uid, calendar_year order by month_index)
@@ -156,6 +176,7 @@ final as (
             and (525600 - (rolling.nevi_outage_minutes_12m - rolling.nevi_excluded_minutes_12m)) / 525600.0 * 100
                 <= nevi.threshold_pct
             as is_below_nevi_threshold,
+        rolling.uk_eligible_minutes,
         rolling.uk_unreliable_minutes,
         case when rolling.uk_eligible_minutes_ytd > 0
             then 100.0 * (rolling.uk_eligible_minutes_ytd - rolling.uk_unreliable_minutes_ytd)

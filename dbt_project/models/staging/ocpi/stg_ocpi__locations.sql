@@ -23,6 +23,7 @@ renamed as (
         parking_type,
         operator__name as operator_name,
         publish as is_published,
+        opening_times__twentyfourseven as is_open_24_7,
         cast(partition_date as date) as snapshot_date,
         _dlt_id as raw_record_id,
         {{ raw_version_columns() }}

@@ -1,0 +1,148 @@
+"""`chargelake doctor`: one line per thing a run needs (configuration, key, lake, warehouse, each
+source's reachability and credentials), each with a verdict, before a night's run finds out.
+
+Requests are made once with a short timeout (no retries): a doctor should answer in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from chargelake.config import ConfigError, Settings
+
+OK, WARN, FAIL, SKIP = "ok", "warn", "FAIL", "skip"
+
+
+@dataclass
+class Check:
+    name: str
+    verdict: str
+    message: str
+
+    def line(self) -> str:
+        return f"  [{self.verdict:>4}] {self.name}: {self.message}"
+
+
+def _attempt(name: str, probe: Callable[[], str]) -> Check:
+    from extractors.common.errors import SourceError
+
+    try:
+        return Check(name, OK, probe())
+    except (SourceError, ConfigError) as exc:
+        return Check(name, FAIL, str(exc))
+
+
+def _key(settings: Settings) -> Check:
+    from chargelake.config import DEMO_PSEUDONYM_KEY
+
+    if settings.pseudonym_key == DEMO_PSEUDONYM_KEY:
+        return Check("pseudonyms", WARN, "CHARGELAKE_PSEUDONYM_KEY is not set: the public demo key would be used")
+    if len(settings.pseudonym_key) < 32:
+        return Check("pseudonyms", WARN, f"the key is {len(settings.pseudonym_key)} characters; use 32 or more")
+    return Check("pseudonyms", OK, "key set (not shown)")
+
+
+def _lake(settings: Settings) -> Check:
+    from chargelake.lake import Lake
+    from expectations.audit import read_publications
+    from orchestration.cli import check_lake_writable
+
+    def probe() -> str:
+        check_lake_writable(settings.lake_url)
+        lake = Lake(settings.lake_url)
+        published = read_publications(lake).num_rows if lake.filesystem().exists(lake.publications()) else 0
+        return f"{settings.lake_url} is writable; {published} publication rows"
+
+    return _attempt("lake", probe)
+
+
+def _warehouse(settings: Settings) -> Check:
+    path = Path(settings.warehouse_path)
+    if not path.exists():
+        return Check("warehouse", WARN, f"{path} is not built yet (the first run builds it)")
+    import duckdb
+
+    try:
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            (marts,) = con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'marts'"
+            ).fetchone()
+        finally:
+            con.close()
+    except duckdb.Error as exc:
+        return Check("warehouse", FAIL, f"{path} cannot be read: {str(exc).splitlines()[0]}")
+    built = datetime.fromtimestamp(path.stat().st_mtime, UTC).replace(microsecond=0)
+    return Check("warehouse", OK, f"{path}: {marts} marts, built {built.isoformat()}")
+
+
+def _ocpi(settings: Settings) -> Check:
+    if not settings.ocpi_url or not settings.ocpi_token:
+        return Check("ocpi", FAIL, "CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN are required for `run`")
+
+    def probe() -> str:
+        from extractors.ocpi.helpers import OcpiClient
+
+        negotiated = OcpiClient(settings.ocpi_url, settings.ocpi_token, settings.ocpi_token_plain).negotiate()
+        modules = ", ".join(sorted(negotiated.endpoints))
+        return f"OCPI {negotiated.version} at {settings.ocpi_url}, token accepted; modules {modules}"
+
+    return _attempt("ocpi", probe)
+
+
+def _telemetry(settings: Settings) -> Check:
+    if not settings.telemetry_url:
+        return Check("telemetry", SKIP, "not configured (meter values, alarms: CHARGELAKE_TELEMETRY_URL)")
+
+    def probe() -> str:
+        from extractors.telemetry.helpers import TelemetryClient
+
+        TelemetryClient(settings.telemetry_url, settings.telemetry_token or "").body("charge-points", {"limit": 1})
+        return f"{settings.telemetry_url} reachable, token accepted"
+
+    return _attempt("telemetry", probe)
+
+
+def _carbon(settings: Settings) -> list[Check]:
+    if not settings.carbon_zones:
+        return [Check("carbon", SKIP, "not configured (CHARGELAKE_CARBON_ZONES)")]
+    from extractors.carbon import _client
+    from extractors.carbon.helpers import EmClient, GbClient
+
+    gb = GbClient(settings.carbon_gb_url) if settings.carbon_gb_url else None
+    em = EmClient(settings.carbon_em_url, settings.carbon_em_token or "") if settings.carbon_em_url else None
+    end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+    checks = []
+    for zone in settings.carbon_zones:
+        client = _client(zone, gb, em)
+        if client is None:
+            checks.append(Check(f"carbon {zone}", FAIL, f"no intensity source for zone {zone}: set its API URL"))
+            continue
+
+        def probe(client=client, zone=zone) -> str:
+            rows = sum(1 for _ in client.rows(zone, end - timedelta(hours=3), end))
+            return f"{rows} intensity periods in the last 3 hours"
+
+        checks.append(_attempt(f"carbon {zone}", probe))
+    return checks
+
+
+def run_doctor() -> tuple[list[Check], bool]:
+    # One quick attempt per source: no retries, a 10 s timeout (dlt runtime settings, read per session).
+    os.environ.setdefault("RUNTIME__REQUEST_MAX_ATTEMPTS", "1")
+    os.environ.setdefault("RUNTIME__REQUEST_TIMEOUT", "10")
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            settings = Settings.from_env()
+    except ConfigError as exc:
+        return [Check("config", FAIL, str(exc))], False
+    checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _warehouse(settings)]
+    checks += [_ocpi(settings), _telemetry(settings), *_carbon(settings)]
+    return checks, all(c.verdict != FAIL for c in checks)
