@@ -132,9 +132,23 @@ def _carbon(settings: Settings) -> list[Check]:
 
 
 def run_doctor() -> tuple[list[Check], bool]:
-    # One quick attempt per source: no retries, a 10 s timeout (dlt runtime settings, read per session).
-    os.environ.setdefault("RUNTIME__REQUEST_MAX_ATTEMPTS", "1")
-    os.environ.setdefault("RUNTIME__REQUEST_TIMEOUT", "10")
+    # One quick attempt per source: no retries, a 10 s timeout (dlt runtime settings, read when a
+    # session is made), restored afterwards so the process's own runs keep their retry policy.
+    quick = {"RUNTIME__REQUEST_MAX_ATTEMPTS": "1", "RUNTIME__REQUEST_TIMEOUT": "10"}
+    saved = {k: os.environ.get(k) for k in quick}
+    for key, value in quick.items():
+        os.environ.setdefault(key, value)
+    try:
+        return _checks()
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _checks() -> tuple[list[Check], bool]:
     import warnings
 
     try:

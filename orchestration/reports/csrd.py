@@ -105,7 +105,7 @@ def read_pack(con: duckdb.DuckDBPyConnection, year: int) -> CsrdPack:
     summary = _df(
         con,
         """
-        select legal_entity, count(*) as sites, sum(session_count) as sessions,
+        select legal_entity, count(*) as sites, cast(sum(session_count) as bigint) as sessions,
             sum(energy_consumption_mwh) as energy_consumption_mwh,
             sum(energy_renewable_purchased_mwh) as energy_renewable_purchased_mwh,
             sum(energy_nuclear_mwh) as energy_nuclear_mwh, sum(energy_unknown_mix_mwh) as energy_unknown_mix_mwh,
@@ -163,7 +163,7 @@ def read_pack(con: duckdb.DuckDBPyConnection, year: int) -> CsrdPack:
         con,
         """
         select cost_centre_id, any_value(cost_centre_name) as cost_centre_name, contract_currency as currency,
-            sum(session_count) as sessions, sum(energy_kwh) as energy_kwh,
+            cast(sum(session_count) as bigint) as sessions, sum(energy_kwh) as energy_kwh,
             sum(tariff_charges_excl_vat) as tariff_charges_excl_vat, sum(energy_cost) as energy_cost,
             sum(demand_charge) as demand_charge, sum(lb_co2e_kg) as lb_co2e_kg, sum(mb_co2e_kg) as mb_co2e_kg
         from marts.rpt_cost_allocation where year(month_start_local_date) = ?

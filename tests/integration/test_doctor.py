@@ -70,3 +70,12 @@ def test_each_mistake_is_one_line_naming_what_is_wrong(env, capsys, monkeypatch,
     assert verdict in ("FAIL", "warn") and message in line
     assert "wrong-token" not in line
     assert code == (1 if verdict == "FAIL" else 0)
+
+
+def test_the_doctor_leaves_the_retry_policy_of_the_process_alone(env, capsys, monkeypatch):
+    import os
+
+    monkeypatch.delenv("RUNTIME__REQUEST_MAX_ATTEMPTS", raising=False)
+    monkeypatch.setenv("CHARGELAKE_CARBON_ZONES", "GB")
+    doctor(capsys)
+    assert "RUNTIME__REQUEST_MAX_ATTEMPTS" not in os.environ
