@@ -17,6 +17,7 @@ CSRD_MARTS = (
     "dim_emission_factors",
     "rpt_cost_allocation",
     "fct_evse_availability",
+    "rpt_lineage",
 )
 
 

@@ -16,7 +16,8 @@ from orchestration.reports.render import write_workbook
 
 LINES = """
 select cost_centre_id, any_value(cost_centre_name) as cost_centre_name, location_id,
-    any_value(legal_entity) as legal_entity, cast(sum(session_count) as bigint) as sessions, sum(energy_kwh) as energy_kwh,
+    any_value(legal_entity) as legal_entity, cast(sum(session_count) as bigint) as sessions,
+    sum(energy_kwh) as energy_kwh,
     any_value(tariff_currency) as tariff_currency, sum(tariff_charges_excl_vat) as tariff_charges_excl_vat,
     contract_currency as currency, sum(energy_cost) as energy_cost, sum(demand_charge) as demand_charge,
     sum(energy_cost) + sum(demand_charge) as site_cost, sum(lb_co2e_kg) as lb_co2e_kg,

@@ -41,7 +41,11 @@ METHODOLOGY = [
         "Measured from meter values where the charger sent them, else the billed energy spread over"
         " the session (estimated; sheet Completeness).",
     ),
-    ("Lineage", "Each site row lists the raw CDR partitions and the gate's publication ids behind it."),
+    (
+        "Lineage",
+        "Sheet Lineage (mart rpt_lineage): per site, every raw partition behind its figures, with the"
+        " gate's publication id, the Delta version it committed and the validation result.",
+    ),
     ("Documentation", "docs/emissions.md, docs/emission-factors.md, docs/availability.md, docs/cost-allocation.md"),
 ]
 
@@ -144,9 +148,10 @@ def read_pack(con: duckdb.DuckDBPyConnection, year: int) -> CsrdPack:
     lineage = _df(
         con,
         """
-        select legal_entity, location_id, cdr_partition_count, first_cdr_partition_date, last_cdr_partition_date,
-            cdr_publication_ids
-        from marts.rpt_csrd_e1 where reporting_year = ? order by legal_entity, location_id
+        select row_group, source_name || '.' || table_name as raw_table, partition_date, run_id, publication_id,
+            delta_version, partition_row_count, validation_success, published_at_utc
+        from marts.rpt_lineage where mart = 'rpt_csrd_e1' and year(period_start_date) = ?
+        order by row_group, raw_table, partition_date
         """,
         [year],
     )

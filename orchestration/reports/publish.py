@@ -29,7 +29,8 @@ def write_csrd_pack(warehouse_path: str, lake: Lake, year: int) -> dict[str, str
         ("Warehouse", warehouse_path),
         (
             "Source marts",
-            "rpt_csrd_e1, fct_session_emissions, dim_emission_factors, rpt_cost_allocation, fct_evse_availability",
+            "rpt_csrd_e1, fct_session_emissions, dim_emission_factors, rpt_cost_allocation, fct_evse_availability, "
+            "rpt_lineage",
         ),
         ("Methods", "sheet Methodology; factors with their primary publications in sheet Factors"),
         (

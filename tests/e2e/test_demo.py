@@ -515,3 +515,27 @@ def test_audit_partition_lists_every_publication_and_what_the_table_holds(demo):
     ):
         refused = cli_json(root, *args)
         assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_rpt_lineage_names_a_publication_for_every_partition_behind_every_row_group(demo):
+    root, _ = demo
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    groups = {
+        (mart, group): tables
+        for mart, group, tables in con.execute(
+            "select mart, row_group, list(distinct source_name || '.' || table_name)"
+            " from marts.rpt_lineage group by 1, 2"
+        ).fetchall()
+    }
+    csrd = con.execute(
+        "select reporting_year || ' | ' || legal_entity || ' | ' || location_id from marts.rpt_csrd_e1"
+    ).fetchall()
+    for (group,) in csrd:
+        assert sorted(groups[("rpt_csrd_e1", group)]) == ["ocpi.cdrs", "telemetry.meter_values"]
+    evses = con.execute("select distinct evse_uid from marts.fct_evse_availability").fetchall()
+    assert len([g for m, g in groups if m == "fct_evse_availability"]) == len(evses)
+    unaudited, wrong_version = con.execute(
+        "select count(*) filter (where publication_id is null),"
+        " count(*) filter (where delta_version is null or delta_version < 1) from marts.rpt_lineage"
+    ).fetchone()
+    assert unaudited == 0 and wrong_version == 0

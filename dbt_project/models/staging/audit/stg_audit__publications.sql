@@ -15,6 +15,7 @@ renamed as (
         partition_date,
         run_id,
         rows as row_count,
+        cast(json_extract(delta_versions, '$.' || table_name) as bigint) as delta_version,
         suite,
         validation_success,
         timezone('UTC', started_at) as started_at_utc,
