@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dagster import Definitions
 
+from orchestration.alerts import alert_on_run_failure
 from orchestration.ingest.assets import ingest_assets
 from orchestration.ingest.checks import gate_checks
 from orchestration.ingest.resources import ChargeLakeResource
@@ -19,6 +20,6 @@ defs = Definitions(
     asset_checks=gate_checks,
     jobs=[ingest_daily, build_warehouse, build_reports],
     schedules=[ingest_daily_schedule, build_reports_schedule],
-    sensors=[warehouse_after_ingest],
+    sensors=[warehouse_after_ingest, alert_on_run_failure],
     resources={"chargelake": ChargeLakeResource(), "dbt": dbt_resource()},
 )

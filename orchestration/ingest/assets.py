@@ -125,6 +125,9 @@ def extract_assets(spec: SourceSpec):
         ],
         partitions_def=daily_partitions,
         backfill_policy=BACKFILL,
+        # Parallel backfills share the CPMS's rate limit: cap concurrent extracts per source with
+        # this pool (dagster.yaml `concurrency: pools: ...`, docs/operations.md).
+        pool=f"cpms_{spec.name}",
     )
     def _extract(context: AssetExecutionContext, chargelake: ChargeLakeResource):
         lake = chargelake.lake()
@@ -168,6 +171,7 @@ def publish_asset(spec: SourceSpec, table: str):
         ],
         partitions_def=daily_partitions,
         backfill_policy=BACKFILL,
+        pool="delta_publish",  # on S3 without a locking provider: limit to 1 (docs/operations.md)
     )
     def _publish(context: AssetExecutionContext, chargelake: ChargeLakeResource):
         ref = partition_ref(context, chargelake, spec, table)
