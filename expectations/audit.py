@@ -24,7 +24,7 @@ from expectations.commits import with_commit_retry
 SCHEMA = pa.schema(
     [
         ("publication_id", pa.string()),
-        ("action", pa.string()),  # publish | quarantine
+        ("action", pa.string()),  # publish | quarantine | unchanged (re-published, same content: nothing written)
         ("source", pa.string()),
         ("table_name", pa.string()),
         ("partition_date", pa.string()),

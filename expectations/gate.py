@@ -18,7 +18,7 @@ from deltalake import DeltaTable
 from deltalake.exceptions import TableNotFoundError
 
 from chargelake.lake import Lake
-from expectations.audit import Publication, record
+from expectations.audit import Publication, last_publication, record
 from expectations.landed import describe_files, landed_family, read_files
 from expectations.publish import PARTITION_COLUMN, RUN_ID_KEY, ensure_tables, publish_family, quarantine_family
 from expectations.suites import rules_for
@@ -151,7 +151,30 @@ def publish_partition(ref: PartitionRef) -> dict | None:
         "chargelake.validation_result": outcome.result_path,
         "chargelake.suite": outcome.suite,
     }
-    tables = publish_family(ref.lake, ref.source, ref.table, ref.partition, landed, ref.run_id, metadata, ref.declared)
+    previous = last_publication(ref.lake, ref.source, ref.table, ref.partition.isoformat())
+    tables = publish_family(
+        ref.lake,
+        ref.source,
+        ref.table,
+        ref.partition,
+        landed,
+        ref.run_id,
+        metadata,
+        ref.declared,
+        skip_if_unchanged=previous is not None,
+    )
+    if tables is None:  # same content as the raw partition holds: nothing written, the data's versions kept
+        pub = _publication(
+            ref,
+            "unchanged",
+            outcome,
+            landed,
+            started,
+            table_rows=json.loads(previous["table_rows"] or "{}"),
+            delta_versions=json.loads(previous["delta_versions"] or "{}"),
+            location=ref.lake.raw(ref.source, ref.table),
+        )
+        return record(ref.lake, pub)
     pub = _publication(
         ref,
         "publish",

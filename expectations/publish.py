@@ -18,6 +18,7 @@ from deltalake.exceptions import TableNotFoundError
 from chargelake.lake import Lake
 from expectations.commits import with_commit_retry
 from expectations.landed import family, read_files
+from expectations.unchanged import read_partition, same_content
 
 PARTITION_COLUMN = "partition_date"
 RUN_ID_KEY = "chargelake.run_id"  # commit metadata key that identifies the publishing run
@@ -98,19 +99,29 @@ def publish_family(
     run_id: str,
     metadata: dict[str, str],
     declared: dict[str, pa.Schema] | None = None,
-) -> list[PublishedTable]:
-    """Replace `partition` in `table` and its child tables with what was landed (nothing: emptied)."""
+    skip_if_unchanged: bool = False,
+) -> list[PublishedTable] | None:
+    """Replace `partition` in `table` and its child tables with what was landed (nothing: emptied).
+    With `skip_if_unchanged`, a family whose every table already holds the same content is left
+    alone and None is returned (expectations/unchanged.py)."""
     predicate = f"{PARTITION_COLUMN} = '{partition.isoformat()}'"
     commit = CommitProperties(custom_metadata={k: str(v) for k, v in metadata.items()})
     ensure_tables(lake, source, declared or {})
     names = sorted(set(landed) | set(family(_existing_tables(lake, source), table)))
+    new_data = {}
+    for name in names:
+        files = landed.get(name, [])
+        data = read_files(lake, files) if files else None
+        new_data[name] = None if data is not None and data.num_rows == 0 else data  # empty file: nothing sent
+    if skip_if_unchanged and all(
+        same_content(read_partition(lake, lake.raw(source, name), partition.isoformat()), new_data[name])
+        for name in names
+    ):
+        return None
     out = []
     for name in names:
         uri = lake.raw(source, name)
-        files = landed.get(name, [])
-        data = read_files(lake, files) if files else None
-        if data is not None and data.num_rows == 0:
-            data = None  # an empty landed file (the contract's table, nothing sent): like nothing landed
+        data = new_data[name]
         if data is not None:
             data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
             data = data.append_column(PARTITION_COLUMN, pa.array([partition.isoformat()] * data.num_rows))

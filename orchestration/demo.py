@@ -38,7 +38,11 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     mine = [p for p in pubs if p["run_id"] in run_ids]
     published = sum(p["action"] == "publish" for p in mine)
     quarantined = sum(p["action"] == "quarantine" for p in mine)
-    lines = [f"partitions (table x day): {published} published, {quarantined} quarantined"]
+    unchanged = sum(p["action"] == "unchanged" for p in mine)
+    lines = [
+        f"partitions (table x day): {published} published, {quarantined} quarantined"
+        + (f", {unchanged} unchanged (re-extracted, same content)" if unchanged else "")
+    ]
     for source, table in RAW_SUMMARY:
         dt = DeltaTable(lake.raw(source, table), storage_options=lake.delta_storage_options())
         name = f"{source}/{table}"

@@ -188,6 +188,7 @@ def publish_asset(spec: SourceSpec, table: str):
             yield MaterializeResult(
                 asset_key=key,
                 metadata={
+                    "action": row["action"],  # publish, or unchanged: nothing written
                     "rows": table_rows.get(name, 0),
                     "partition_date": row["partition_date"],
                     "delta_version": versions.get(name),

@@ -181,6 +181,38 @@ def test_a_bi_tool_holding_the_warehouse_open_neither_blocks_the_build_nor_sees_
     assert not (root / ".building" / "incremental.duckdb").exists()
 
 
+def test_rerunning_a_day_whose_sources_did_not_change_writes_nothing(built):
+    """A rerun re-extracts and re-validates the day; finding the same content as the raw partitions
+    hold, it records `unchanged` and adds no data file and no Delta version anywhere."""
+    from deltalake import DeltaTable
+
+    from chargelake.lake import Lake
+    from expectations.audit import read_publications
+
+    root, env = built
+    raw = root / "lake" / "raw"
+
+    def state():
+        return {
+            str(t.relative_to(raw)): (DeltaTable(str(t)).version(), sorted(p.name for p in t.rglob("*.parquet")))
+            for t in raw.glob("*/*")
+        }
+
+    before = state()
+    run(env, "2026-03-29", "2026-03-29", "--no-marts")
+    assert state() == before
+    rows = [p for p in read_publications(Lake(str(root / "lake"))).to_pylist() if p["partition_date"] == "2026-03-29"]
+    latest = {}
+    for p in sorted(rows, key=lambda p: p["finished_at"]):
+        latest[(p["source"], p["table_name"])] = p
+    assert latest[("ocpi", "sessions")]["action"] == "unchanged"
+    assert latest[("telemetry", "meter_values")]["action"] == "unchanged"
+    assert {p["action"] for p in latest.values()} == {"unchanged"}
+    # the unchanged row points at the Delta versions that hold the data
+    published = [p for p in rows if p["action"] == "publish" and (p["source"], p["table_name"]) == ("ocpi", "cdrs")]
+    assert latest[("ocpi", "cdrs")]["delta_versions"] == published[-1]["delta_versions"]
+
+
 def test_lake_vacuum_lists_then_removes_only_what_is_superseded_or_old(built):
     """After a day was re-published, its old Delta files are superseded; landing folders of finished
     runs are old once their files are. A dry run lists them and removes nothing; --apply removes
@@ -197,6 +229,14 @@ def test_lake_vacuum_lists_then_removes_only_what_is_superseded_or_old(built):
     old = time.time() - 3 * 86400
     for path in (root / "lake" / "landing").rglob("*"):
         os.utime(path, (old, old))
+    # A re-publication with changes leaves the old files superseded: rewrite one day of one table.
+    from deltalake import write_deltalake
+
+    from expectations.unchanged import read_partition
+
+    alarms = str(root / "lake" / "raw" / "telemetry" / "alarms")
+    same = read_partition(lake, alarms, "2026-03-29")
+    write_deltalake(alarms, same, mode="overwrite", predicate="partition_date = '2026-03-29'")
     counts = {t: DeltaTable(str(t)).to_pyarrow_dataset().count_rows() for t in (root / "lake" / "raw").glob("*/*")}
     publications = read_publications(lake).num_rows
 

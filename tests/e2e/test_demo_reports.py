@@ -1,0 +1,177 @@
+"""What the demo leaves for people: the CSRD pack and cost statements (opened as a user would), the
+report assets in Dagster, and the auditor's walk from a figure to its API windows."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from tests.e2e.conftest import DAYS, UNTIL, demo_cli
+
+
+def test_the_csrd_pack_the_demo_writes_shows_the_marts_figures(demo):
+    """The workbook (opened with openpyxl), its CSVs and the HTML report's embedded data carry the
+    same figures as rpt_csrd_e1, and the HTML works offline (no external script or stylesheet)."""
+    import csv
+    import json
+    import re
+
+    from openpyxl import load_workbook
+
+    root, proc = demo
+    workbook = Path(re.search(r"CSRD E1 2026: (\S+\.xlsx)", proc.stdout).group(1))
+    html = Path(re.search(r"HTML report: (\S+\.html)", proc.stdout).group(1))
+    assert workbook.parent == root / "lake" / "reports" / "csrd" / "2026"
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    expected = {
+        entity: (mwh, lb, mb)
+        for entity, mwh, lb, mb in con.execute(
+            "select legal_entity, sum(energy_consumption_mwh), sum(scope_2_location_based_tco2e),"
+            " sum(scope_2_market_based_tco2e) from marts.rpt_csrd_e1 where reporting_year = 2026 group by 1"
+        ).fetchall()
+    }
+    book = load_workbook(workbook, read_only=True)
+    assert book.sheetnames[:4] == ["About", "Summary", "Sites", "Factors"]
+    rows = list(book["Summary"].iter_rows(values_only=True))
+    header = rows[0]
+    col = {name: header.index(name) for name in header}
+    seen = {}
+    for row in rows[1:]:
+        seen[row[col["legal_entity"]]] = (
+            row[col["energy_consumption_mwh"]],
+            row[col["scope_2_location_based_tco2e"]],
+            row[col["scope_2_market_based_tco2e"]],
+        )
+    assert seen.keys() == expected.keys()
+    for entity, figures in expected.items():
+        assert seen[entity] == pytest.approx(figures)
+    factor_ids = {r[0] for r in list(book["Factors"].iter_rows(values_only=True))[1:]}
+    assert "NL-2021-S2-LB" in factor_ids
+    with (workbook.parent / "csrd_e1_2026_summary.csv").open() as fh:
+        assert {r["legal_entity"] for r in csv.DictReader(fh)} == expected.keys()
+    page = html.read_text()
+    assert "<svg" in page and page.count("<figure>") == 4
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)  # nothing fetched: works offline
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)[1])
+    for row in data["tables"]["Summary"]:
+        assert (
+            row["energy_consumption_mwh"],
+            row["scope_2_location_based_tco2e"],
+            row["scope_2_market_based_tco2e"],
+        ) == pytest.approx(expected[row["legal_entity"]])
+
+
+def test_report_costs_writes_statements_that_tie_out_to_the_mart(demo):
+    from openpyxl import load_workbook
+
+    root, _ = demo
+    env = {
+        **os.environ,
+        "CHARGELAKE_LAKE_URL": str(root / "lake"),
+        "CHARGELAKE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+    }
+
+    def report(*args):
+        return subprocess.run(
+            [sys.executable, "-m", "orchestration.cli", "report", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+
+    done = report("costs", "--period", "2026-11")
+    assert done.returncode == 0, done.stderr
+    book = load_workbook(root / "lake" / "reports" / "costs" / "2026-11" / "cost_statements_2026-11.xlsx")
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    per_centre = dict(
+        con.execute(
+            "select cost_centre_id, sum(energy_cost) + sum(demand_charge) from marts.rpt_cost_allocation"
+            " where month_start_local_date = '2026-11-01' group by 1"
+        ).fetchall()
+    )
+    assert set(book.sheetnames) == {"About", "Summary", *per_centre}
+    for centre, total in per_centre.items():
+        rows = list(book[centre].iter_rows(values_only=True))
+        col = rows[0].index("site_cost")
+        assert sum(Decimal(str(r[col])) for r in rows[1:]) == total
+        assert (root / "lake" / "reports" / "costs" / "2026-11" / f"cost_statement_{centre}_2026-11.csv").exists()
+    for args, message in (
+        (("costs", "--period", "2026-13"), "is not a month"),
+        (("csrd", "--period", "1999"), "no CSRD figures for 1999"),
+    ):
+        refused = report(*args)
+        assert refused.returncode == 2 and message in refused.stderr
+        assert "Traceback" not in refused.stderr and len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_the_report_assets_materialise_in_dagster(demo, monkeypatch):
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.ingest.resources import ChargeLakeResource
+    from orchestration.reports.assets import cost_statements, csrd_e1_pack
+
+    root, _ = demo
+    monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
+    monkeypatch.setenv("CHARGELAKE_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))
+    resources = {"chargelake": ChargeLakeResource()}
+    with DagsterInstance.ephemeral() as instance:
+        pack = materialize([csrd_e1_pack], resources=resources, instance=instance, partition_key="2026-11-01")
+        assert pack.success
+        (event,) = pack.asset_materializations_for_node("reports__csrd_e1")
+        assert event.metadata["written"].value is True and event.metadata["year"].value == 2026
+        month = materialize([cost_statements], resources=resources, instance=instance, partition_key="2026-11-01")
+        assert month.success
+        (event,) = month.asset_materializations_for_node("reports__cost_statements")
+        assert event.metadata["cost_centres"].value >= 3
+
+
+def test_audit_figure_walks_a_csrd_number_back_to_its_api_windows(demo):
+    import json
+
+    root, _ = demo
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    site, value, sessions = con.execute(
+        "select r.location_id, r.scope_2_location_based_tco2e, r.session_count from marts.rpt_csrd_e1 r"
+        " where r.reporting_year = 2026 order by r.location_id limit 1"
+    ).fetchone()
+    done = demo_cli(root, "audit", "figure", "--year", "2026", "--site", site, "scope_2_location_based_tco2e", "--json")
+    assert done.returncode == 0, done.stderr
+    trace = json.loads(done.stdout)
+    assert trace["matches"] and trace["value"] == pytest.approx(value) and trace["sessions"] == sessions
+    (factor,) = trace["factors"]
+    assert factor["url"].startswith("https://") and factor["verification"]
+    cdrs = trace["raw_partitions"]["ocpi.cdrs"]
+    assert 1 <= len(cdrs) <= DAYS
+    for pub in cdrs:
+        day = pub["partition_date"]
+        assert f"date_from={day}T00:00:00Z" in pub["api_request"] and pub["validation_success"]
+        assert pub["delta_versions"]["cdrs"] >= 1 and pub["landed_files"]
+    assert trace["raw_partitions"]["telemetry.meter_values"]  # measured energy: its meter-value partitions
+    text = demo_cli(root, "audit", "figure", "--year", "2026", "--site", site, "scope_2_location_based_tco2e")
+    assert "(equal)" in text.stdout and "API: GET cdrs module ?date_from=" in text.stdout
+    missing = demo_cli(root, "audit", "figure", "--year", "2026", "--site", "NOPE", "energy_consumption_mwh")
+    assert missing.returncode == 2 and "no row for 2026 and site 'NOPE'" in missing.stderr
+
+
+def test_audit_partition_lists_every_publication_and_what_the_table_holds(demo):
+    import json
+
+    root, _ = demo
+    day = (UNTIL - timedelta(days=1)).isoformat()
+    done = demo_cli(root, "audit", "partition", "ocpi.sessions", day, "--json")
+    assert done.returncode == 0, done.stderr
+    out = json.loads(done.stdout)
+    assert out["rows_now"] == out["current_publication"]["rows"] > 0
+    assert [p["action"] for p in out["history"]] == ["publish"]
+    for args, message in (
+        (("audit", "partition", "ocpi.cdrs", "1999-01-01"), "no publication of ocpi.cdrs for 1999-01-01"),
+        (("audit", "partition", "cdrs", day), "is not SOURCE.TABLE"),
+    ):
+        refused = demo_cli(root, *args)
+        assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
