@@ -14,6 +14,7 @@ EXAMPLES = """
 examples:
   chargelake report csrd --period 2026        CSRD E1 workbook, CSVs and HTML report for 2026
   chargelake report costs --period 2026-11    cost statements per cost centre for November 2026
+  chargelake report faults                    outages and alarms received since the last export (CSV, webhook)
 """
 
 
@@ -21,9 +22,11 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.epilog = EXAMPLES
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
-        "kind", choices=("csrd", "costs"), help="csrd: the E1 pack of a year; costs: a month's statements"
+        "kind",
+        choices=("csrd", "costs", "faults"),
+        help="csrd: the E1 pack of a year; costs: a month's statements; faults: new fault events",
     )
-    parser.add_argument("--period", required=True, help="YYYY for csrd, YYYY-MM for costs")
+    parser.add_argument("--period", help="YYYY for csrd, YYYY-MM for costs (faults: since the last export)")
 
 
 def _period(kind: str, value: str) -> int | date:
@@ -41,7 +44,11 @@ def report(args: argparse.Namespace) -> int:
     from chargelake.lake import Lake
     from orchestration.reports.csrd import NoDataForPeriodError
 
-    period = _period(args.kind, args.period)
+    if args.kind != "faults" and not args.period:
+        raise ConfigError(
+            f"`chargelake report {args.kind}` needs --period ({'YYYY' if args.kind == 'csrd' else 'YYYY-MM'})"
+        )
+    period = _period(args.kind, args.period) if args.kind != "faults" else None
     with warnings.catch_warnings():  # reports pseudonymise nothing: the key warning is for ingestion
         warnings.simplefilter("ignore")
         settings = Settings.from_env()
@@ -51,7 +58,17 @@ def report(args: argparse.Namespace) -> int:
         )
     lake = Lake(settings.lake_url)
     try:
-        if args.kind == "csrd":
+        if args.kind == "faults":
+            from orchestration.reports.faults import WebhookRefusedError, export_fault_events
+
+            try:
+                out = export_fault_events(settings.warehouse_path, lake)
+            except WebhookRefusedError as exc:
+                raise ConfigError(str(exc)) from None
+            where = f": {out['csv']}" if out["csv"] else ""
+            sent = f"; webhook HTTP {out['webhook_status']}" if out["webhook_status"] else ""
+            print(f"fault events received since {out['since_received_at_utc']}: {out['events']}{where}{sent}")
+        elif args.kind == "csrd":
             from orchestration.reports.publish import write_csrd_pack
 
             out = write_csrd_pack(settings.warehouse_path, lake, period)

@@ -58,11 +58,12 @@ def read_csv(path: Path) -> list[dict]:
         return list(csv.DictReader(fh))
 
 
-def demo_cli(root: Path, *args: str) -> subprocess.CompletedProcess:
+def demo_cli(root: Path, *args: str, **extra_env: str) -> subprocess.CompletedProcess:
     env = {
         **os.environ,
         "CHARGELAKE_LAKE_URL": str(root / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
+        **extra_env,
     }
     return subprocess.run(
         [sys.executable, "-m", "orchestration.cli", *args],

@@ -4,14 +4,14 @@ report assets in Dagster, and the auditor's walk from a figure to its API window
 import os
 import subprocess
 import sys
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
-from tests.e2e.conftest import DAYS, UNTIL, demo_cli
+from tests.e2e.conftest import DAYS, UNTIL, demo_cli, read_csv
 
 
 def test_the_csrd_pack_the_demo_writes_shows_the_marts_figures(demo):
@@ -175,3 +175,55 @@ def test_audit_partition_lists_every_publication_and_what_the_table_holds(demo):
     ):
         refused = demo_cli(root, *args)
         assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(demo, truth):
+    """The outages the simulator really started in the window reach the webhook once; a webhook that
+    refuses gets them again at the next export; a second export after delivery sends nothing."""
+    import hashlib
+    import hmac
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    root, _ = demo
+    answers, received = [500, 204], []
+
+    class Hook(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            received.append((body, self.headers.get("X-ChargeLake-Signature")))
+            self.send_response(answers.pop(0))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    hook = {
+        "CHARGELAKE_FAULTS_WEBHOOK_URL": f"http://127.0.0.1:{server.server_address[1]}/faults",
+        "CHARGELAKE_FAULTS_WEBHOOK_SECRET": "faults-secret",
+    }
+    try:
+        refused = demo_cli(root, "report", "faults", **hook)
+        delivered = demo_cli(root, "report", "faults", **hook)
+        again = demo_cli(root, "report", "faults", **hook)
+    finally:
+        server.shutdown()
+    assert refused.returncode == 2 and "answered HTTP 500" in refused.stderr
+    assert delivered.returncode == 0 and "webhook HTTP 204" in delivered.stdout
+    assert again.returncode == 0 and ": 0" in again.stdout and len(received) == 2
+    first, second = (json.loads(body) for body, _ in received)
+    assert first["events"] == second["events"]  # the refused batch, sent again whole
+    body, signature = received[1]
+    assert signature == "sha256=" + hmac.new(b"faults-secret", body, hashlib.sha256).hexdigest()
+    lo = datetime.combine(UNTIL - timedelta(days=DAYS), datetime.min.time())
+    hi = datetime.combine(UNTIL, datetime.min.time())
+    started = {
+        (o["evse_uid"], datetime.fromisoformat(o["started_at_utc"]).astimezone(UTC).replace(tzinfo=None))
+        for o in read_csv(truth / "evse_outages.csv")
+        if lo <= datetime.fromisoformat(o["started_at_utc"]).astimezone(UTC).replace(tzinfo=None) < hi
+    }
+    exported = {(e["evse_uid"], datetime.fromisoformat(e["occurred_at_utc"])) for e in second["events"]}
+    assert started and exported == started
