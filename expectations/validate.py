@@ -94,6 +94,25 @@ def result_path_for(lake: Lake, run_id: str, suite: str) -> str:
     return f"{lake.validations(run_id)}/{suite}.json"
 
 
+def data_docs_path(result_path: str) -> str:
+    """The GE Data Docs page of a result, beside its JSON (audit/validations/<run_id>/<suite>.html)."""
+    return result_path.removesuffix(".json") + ".html"
+
+
+def write_data_docs(lake: Lake, result, result_path: str) -> None:
+    """GE's own Data Docs rendering of the result, for people: the JSON stays the record. A page
+    that cannot be rendered is logged, never a reason to refuse or quarantine a day."""
+    from great_expectations.render.renderer import ValidationResultsPageRenderer
+    from great_expectations.render.view import DefaultJinjaPageView
+
+    try:
+        html = DefaultJinjaPageView().render(ValidationResultsPageRenderer().render(result))
+        with lake.filesystem().open(data_docs_path(result_path), "w") as fh:
+            fh.write(html)
+    except Exception as exc:  # a rendering library's error of any kind: the validation itself stands
+        logging.getLogger(__name__).warning(f"no Data Docs page for {result_path}: {exc}")
+
+
 def validate_frame(
     df: pd.DataFrame,
     rules: TableRules,
@@ -116,6 +135,7 @@ def validate_frame(
     failures = [_describe(r, rules.key) for r in result.results if not r.success]
     with lake.filesystem().open(result_path, "w") as fh:
         json.dump(result.to_json_dict(), fh, indent=1, default=str)
+    write_data_docs(lake, result, result_path)
     return ValidationOutcome(
         rules.suite_name, bool(result.success), len(df), result_path, len(result.results), failures, flags
     )

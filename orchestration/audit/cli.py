@@ -83,7 +83,8 @@ def _publication_line(p: dict) -> str:
     return (
         f"    {p['partition_date']}  {p['action']} {p['publication_id']}  run {p['run_id']}  {p['rows']} rows\n"
         f"      API: {p['api_request']}\n"
-        f"      Delta: {versions}{more}; {valid}: {p['validation_result_path']}"
+        f"      Delta: {versions}{more}; {valid}: {p['validation_result_path']}\n"
+        f"      Data Docs: {p['data_docs_path']}"
     )
 
 

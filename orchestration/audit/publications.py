@@ -8,6 +8,7 @@ from datetime import datetime
 
 from chargelake.lake import Lake
 from expectations.audit import read_publications
+from expectations.validate import data_docs_path
 
 # The request each source's extractor makes for a window (extractors/*/settings.py).
 REQUESTS = {
@@ -46,6 +47,7 @@ def describe(pub: dict) -> dict:
         "delta_versions": json.loads(pub.get("delta_versions") or "{}"),
         "validation_success": pub["validation_success"],
         "validation_result_path": pub["validation_result_path"],
+        "data_docs_path": data_docs_path(pub["validation_result_path"]) if pub["validation_result_path"] else None,
         "landed_files": json.loads(pub.get("file_checksums") or "[]"),
         "extract_notes": notes,
         "finished_at": _iso(pub.get("finished_at")),

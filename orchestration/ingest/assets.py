@@ -24,6 +24,7 @@ from chargelake.config import Settings
 from chargelake.lake import Lake
 from expectations.audit import last_publication
 from expectations.gate import PartitionRef, publish_partition
+from expectations.validate import data_docs_path
 from extractors.common.landing import LandingResult, load_to_landing, read_manifest, write_manifest
 from orchestration.ingest.partitions import daily_partitions, window_for
 from orchestration.ingest.resources import ChargeLakeResource
@@ -194,6 +195,7 @@ def publish_asset(spec: SourceSpec, table: str):
                     "delta_version": versions.get(name),
                     "family_rows": MetadataValue.json(table_rows),
                     "validation_result": row["validation_result_path"],
+                    "data_docs": MetadataValue.path(data_docs_path(row["validation_result_path"])),
                     "publication_id": row["publication_id"],
                 },
             )

@@ -124,6 +124,12 @@ def test_failed_validation_quarantines_and_leaves_raw_untouched(lake, simulator,
         publish_partition(bad)
     audit = [r for r in read_publications(lake).to_pylist() if r["run_id"] == "run-bad"]
     assert len(audit) == 1 and audit[0]["validation_success"] is False and audit[0]["location"] == quarantined
+    # GE's Data Docs page of the failed validation, beside its JSON result, for a person to read
+    docs = audit[0]["validation_result_path"].removesuffix(".json") + ".html"
+    with fs.open(docs, "r") as fh:
+        page = fh.read()
+    assert "Data documentation compiled by Great Expectations" in page and "ocpi.sessions" in page
+    assert "expect_column_values_to_be_between" in page or "values must be greater than or equal" in page
 
 
 def test_record_without_id_stops_the_extraction_naming_the_page(lake, simulator, faults):
