@@ -96,23 +96,22 @@ session_partitions as (
 
 grouped as (
 
+    -- each session counts in its CSRD row (year) and its cost-allocation row (month)
     select distinct
-        'rpt_csrd_e1' as mart,
-        session_groups.csrd_group as row_group,
-        {{ dbt.date_trunc('year', 'session_groups.local_date') }} as period_start,
+        marts.mart,
+        case marts.mart
+            when 'rpt_csrd_e1' then session_groups.csrd_group
+            else strftime(session_groups.local_date, '%Y-%m') || ' | ' || session_groups.location_id
+        end as row_group,
+        case marts.mart
+            when 'rpt_csrd_e1' then {{ dbt.date_trunc('year', 'session_groups.local_date') }}
+            else {{ dbt.date_trunc('month', 'session_groups.local_date') }}
+        end as period_start,
         session_partitions.source_name, session_partitions.table_name,
         session_partitions.partition_date, session_partitions.run_id
     from session_groups
     inner join session_partitions on session_groups.charging_session_key = session_partitions.charging_session_key
-    union all
-    select distinct
-        'rpt_cost_allocation',
-        strftime(session_groups.local_date, '%Y-%m') || ' | ' || session_groups.location_id,
-        {{ dbt.date_trunc('month', 'session_groups.local_date') }},
-        session_partitions.source_name, session_partitions.table_name,
-        session_partitions.partition_date, session_partitions.run_id
-    from session_groups
-    inner join session_partitions on session_groups.charging_session_key = session_partitions.charging_session_key
+    cross join (select 'rpt_csrd_e1' as mart union all select 'rpt_cost_allocation') as marts
     union all
     select distinct
         'fct_evse_availability',
