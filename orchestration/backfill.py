@@ -12,8 +12,9 @@ from chargelake.lake import Lake
 from orchestration.ingest.sources import SOURCES
 
 
-def published_days(lake: Lake, settings: Settings, days: Sequence[str]) -> set[str]:
-    """Days on which each configured source published its windowed tables, with none quarantined."""
+def published_days(lake: Lake, settings: Settings, days: Sequence[str], only: Sequence[str] | None = None) -> set[str]:
+    """Days on which each configured source (of `only`, if given) published its windowed tables, with
+    none quarantined."""
     from expectations.audit import read_publications
 
     if not lake.filesystem().exists(lake.publications()):
@@ -27,7 +28,7 @@ def published_days(lake: Lake, settings: Settings, days: Sequence[str]) -> set[s
             if key not in latest or stamp[0] > latest[key][0]:
                 latest[key] = stamp
     done = set()
-    sources = [s for s in SOURCES if not s.unconfigured(settings)]
+    sources = [s for s in SOURCES if not s.unconfigured(settings) and (not only or s.name in only)]
     for day in wanted:
         ok = True
         for spec in sources:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 from chargelake.config import ConfigError
 
+SOURCE_NAMES = ("ocpi", "telemetry", "carbon")  # orchestration/ingest/sources.py (not imported: slow)
+
 EXAMPLES = """
 examples:
   chargelake demo                          7 days of the bundled simulator into ./data
@@ -61,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("first", type=_day, help="first day, YYYY-MM-DD (UTC)")
     run.add_argument("last", type=_day, help="last day, YYYY-MM-DD (UTC), inclusive")
     run.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
+    run.add_argument("--source", action="append", choices=SOURCE_NAMES, help="only this source (repeatable)")
     run.add_argument(
         "--refresh-snapshots", action="store_true", help="take today's reference-data snapshot again if one exists"
     )
@@ -76,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--end", type=_day, required=True, help="last day, YYYY-MM-DD (UTC), inclusive")
     backfill.add_argument("--force", action="store_true", help="run days that are already published again")
     backfill.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
+    backfill.add_argument("--source", action="append", choices=SOURCE_NAMES, help="only this source (repeatable)")
 
     sub.add_parser("dev", help="the Dagster UI (dagster dev) with ChargeLake's runtime setup")
     sub.add_parser("doctor", help="check configuration, credentials and reachability of each source and the lake")
@@ -124,8 +128,9 @@ def check_lake_writable(url: str) -> None:
         raise ConfigError(f"the lake at {url} is not writable ({reason})") from None
 
 
-def _prepare(first: date, last: date):
-    """The checks `run` and `backfill` share: a sane range, the OCPI settings, a writable lake."""
+def _prepare(first: date, last: date, sources: list[str] | None = None):
+    """The checks `run` and `backfill` share: a sane range, the OCPI settings (when OCPI is run), a
+    writable lake."""
     from chargelake.config import Settings
     from orchestration.ingest.partitions import check_day
 
@@ -134,7 +139,7 @@ def _prepare(first: date, last: date):
     check_day(first)
     check_day(last)
     settings = Settings.from_env()
-    if not settings.ocpi_url or not settings.ocpi_token:
+    if (not sources or "ocpi" in sources) and (not settings.ocpi_url or not settings.ocpi_token):
         raise ConfigError(
             "set CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration), or try `chargelake demo`"
         )
@@ -146,8 +151,14 @@ def run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance
 
-    _, days = _prepare(args.first, args.last)
-    result = run_pipeline(days, instance(), build_marts=not args.no_marts, refresh_snapshots=args.refresh_snapshots)
+    _, days = _prepare(args.first, args.last, args.source)
+    result = run_pipeline(
+        days,
+        instance(),
+        build_marts=not args.no_marts,
+        refresh_snapshots=args.refresh_snapshots,
+        sources=args.source,
+    )
     return _outcome(result)
 
 
@@ -157,8 +168,8 @@ def backfill(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance
 
-    settings, days = _prepare(args.start, args.end)
-    done = set() if args.force else published_days(Lake(settings.lake_url), settings, days)
+    settings, days = _prepare(args.start, args.end, args.source)
+    done = set() if args.force else published_days(Lake(settings.lake_url), settings, days, args.source)
     todo = [d for d in days if d not in done]
     print(
         f"backfill {days[0]}..{days[-1]}: {len(days)} days, {len(done)} already published"
@@ -168,7 +179,8 @@ def backfill(args: argparse.Namespace) -> int:
     if not todo:
         return 0
     progress = eta_progress(len(todo), lambda m: print(m, flush=True))
-    return _outcome(run_pipeline(todo, instance(), build_marts=not args.no_marts, progress=progress))
+    result = run_pipeline(todo, instance(), build_marts=not args.no_marts, progress=progress, sources=args.source)
+    return _outcome(result)
 
 
 def _outcome(result) -> int:

@@ -167,3 +167,17 @@ def test_lake_vacuum_on_an_empty_lake_is_a_dry_run_that_removes_nothing(env, cap
     assert code == 0 and "would remove 0 superseded files" in out and "nothing was removed" in out
     code = main(["lake", "vacuum", "--retain-days", "-1"])
     assert code == 2 and "--retain-days must be 0 or more" in one_sentence(capsys.readouterr().err)
+
+
+def test_run_one_source_needs_and_publishes_only_that_source(env, capsys, monkeypatch, simulator):
+    from expectations.audit import read_publications
+
+    monkeypatch.delenv("CHARGELAKE_OCPI_URL")  # not needed when OCPI is not run
+    monkeypatch.setenv("CHARGELAKE_TELEMETRY_URL", simulator.versions_url.replace("/ocpi/versions", "/telemetry/v1"))
+    monkeypatch.setenv("CHARGELAKE_TELEMETRY_TOKEN", SIM_TOKEN)
+    code = main(["run", DAY, DAY, "--no-marts", "--source", "telemetry"])
+    assert code == 0, capsys.readouterr().err
+    published = {(p["source"], p["action"]) for p in read_publications(Lake(str(env / "lake"))).to_pylist()}
+    assert published == {("telemetry", "publish")}
+    code = main(["backfill", "--start", DAY, "--end", DAY, "--no-marts", "--source", "telemetry"])
+    assert code == 0 and "1 already published" in capsys.readouterr().out

@@ -66,3 +66,10 @@ def test_the_monthly_reports_schedule_builds_the_month_that_just_ended():
     )
     (request,) = schedule.evaluate_tick(context).run_requests
     assert request.partition_key == "2026-11-01"
+
+
+def test_the_cli_offers_exactly_the_sources_the_ingest_domain_knows():
+    from orchestration.cli import SOURCE_NAMES
+    from orchestration.ingest.sources import SOURCES
+
+    assert tuple(s.name for s in SOURCES) == SOURCE_NAMES
