@@ -100,16 +100,18 @@ class Settings:
     carbon_em_token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls) -> Settings:
+    def from_env(cls, warn_about_key: bool = True) -> Settings:
+        """`warn_about_key=False` for commands that pseudonymise nothing (reports, audit, doctor)."""
         load_dotenv()
         env = os.environ
         key = env.get("CHARGELAKE_PSEUDONYM_KEY")
         if not key:
-            warnings.warn(
-                "CHARGELAKE_PSEUDONYM_KEY is not set: using the public demo key. "
-                "Pseudonyms made with it can be reversed by anyone holding a token list.",
-                stacklevel=2,
-            )
+            if warn_about_key:
+                warnings.warn(
+                    "CHARGELAKE_PSEUDONYM_KEY is not set: using the public demo key. "
+                    "Pseudonyms made with it can be reversed by anyone holding a token list.",
+                    stacklevel=2,
+                )
             key = DEMO_PSEUDONYM_KEY
         return cls(
             lake_url=_absolute_lake_url(env.get("CHARGELAKE_LAKE_URL", "./data/lake")),

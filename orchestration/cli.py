@@ -201,17 +201,6 @@ def _outcome(result) -> int:
     return 0
 
 
-def _quiet_settings():
-    """Settings for commands that pseudonymise nothing: no warning about the key."""
-    import warnings
-
-    from chargelake.config import Settings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return Settings.from_env()
-
-
 def dev(_: argparse.Namespace) -> int:
     from orchestration.runtime import dagster_home
 
@@ -251,7 +240,9 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.retain_days < 0:
                 raise ConfigError(f"--retain-days must be 0 or more, not {args.retain_days}")
-            settings = _quiet_settings()
+            from chargelake.config import Settings
+
+            settings = Settings.from_env(warn_about_key=False)
             print("\n".join(vacuum_lake(Lake(settings.lake_url), args.retain_days, args.apply).lines()))
             return 0
         if args.command == "audit":

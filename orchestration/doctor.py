@@ -149,12 +149,8 @@ def run_doctor() -> tuple[list[Check], bool]:
 
 
 def _checks() -> tuple[list[Check], bool]:
-    import warnings
-
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            settings = Settings.from_env()
+        settings = Settings.from_env(warn_about_key=False)  # the key gets its own verdict
     except ConfigError as exc:
         return [Check("config", FAIL, str(exc))], False
     checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _warehouse(settings)]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import warnings
 
 from chargelake.config import ConfigError
 
@@ -35,20 +34,13 @@ def add_audit_arguments(parser: argparse.ArgumentParser) -> None:
     part.add_argument("--json", action="store_true", help="print as JSON")
 
 
-def _settings():
-    from chargelake.config import Settings
-
-    with warnings.catch_warnings():  # auditing pseudonymises nothing: the key warning is for ingestion
-        warnings.simplefilter("ignore")
-        return Settings.from_env()
-
-
 def audit(args: argparse.Namespace) -> int:
     from pathlib import Path
 
+    from chargelake.config import Settings
     from chargelake.lake import Lake
 
-    settings = _settings()
+    settings = Settings.from_env(warn_about_key=False)
     lake = Lake(settings.lake_url)
     if args.audit_command == "partition":
         from orchestration.audit.partition import PartitionNotFoundError, describe_partition

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import re
-import warnings
 from datetime import date
 from pathlib import Path
 
@@ -49,9 +48,7 @@ def report(args: argparse.Namespace) -> int:
             f"`chargelake report {args.kind}` needs --period ({'YYYY' if args.kind == 'csrd' else 'YYYY-MM'})"
         )
     period = _period(args.kind, args.period) if args.kind != "faults" else None
-    with warnings.catch_warnings():  # reports pseudonymise nothing: the key warning is for ingestion
-        warnings.simplefilter("ignore")
-        settings = Settings.from_env()
+    settings = Settings.from_env(warn_about_key=False)  # reports pseudonymise nothing
     if not Path(settings.warehouse_path).exists():
         raise ConfigError(
             f"there is no warehouse at {settings.warehouse_path}: run `chargelake demo` or `chargelake run` first"
