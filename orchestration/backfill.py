@@ -4,6 +4,7 @@ Ctrl-C continues where it stopped; progress shows the time per day and an estima
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -42,15 +43,14 @@ def published_days(lake: Lake, settings: Settings, days: Sequence[str], only: Se
 
 
 def eta_progress(total: int, emit: Callable[[str], None] = print) -> Callable[[str], None]:
-    """Wraps the pipeline's per-day lines with a running estimate of the time left."""
+    """Wraps the pipeline's progress lines (`[days done/total] ...`) with an estimate of the time left."""
     started = time.monotonic()
-    state = {"days": 0}
 
     def progress(message: str) -> None:
-        if message.lstrip().startswith("["):
-            state["days"] += 1
+        done = re.match(r"\s*\[(\d+)/\d+\]", message)
+        if done and int(done.group(1)):
             elapsed = time.monotonic() - started
-            left = elapsed / state["days"] * (total - state["days"])
+            left = elapsed / int(done.group(1)) * (total - int(done.group(1)))
             message += f"   ETA {int(left // 3600):d}:{int(left % 3600 // 60):02d}:{int(left % 60):02d}"
         emit(message)
 

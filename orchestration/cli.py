@@ -39,6 +39,12 @@ def _day(value: str) -> date:
         raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
 
 
+def _days_per_run(value: str) -> int:
+    if not value.isdigit() or not 1 <= int(value) <= 366:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number of days from 1 to 366")
+    return int(value)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="chargelake",
@@ -80,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--force", action="store_true", help="run days that are already published again")
     backfill.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
     backfill.add_argument("--source", action="append", choices=SOURCE_NAMES, help="only this source (repeatable)")
+    backfill.add_argument(
+        "--days-per-run",
+        type=_days_per_run,
+        default=7,
+        help="days per ranged run (default 7; each day is still gated and published on its own)",
+    )
 
     sub.add_parser("dev", help="the Dagster UI (dagster dev) with ChargeLake's runtime setup")
     sub.add_parser("doctor", help="check configuration, credentials and reachability of each source and the lake")
@@ -179,7 +191,14 @@ def backfill(args: argparse.Namespace) -> int:
     if not todo:
         return 0
     progress = eta_progress(len(todo), lambda m: print(m, flush=True))
-    result = run_pipeline(todo, instance(), build_marts=not args.no_marts, progress=progress, sources=args.source)
+    result = run_pipeline(
+        todo,
+        instance(),
+        build_marts=not args.no_marts,
+        progress=progress,
+        sources=args.source,
+        days_per_run=args.days_per_run,
+    )
     return _outcome(result)
 
 

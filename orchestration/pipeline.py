@@ -13,6 +13,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from pathlib import Path
 
 from dagster import DagsterInstance
@@ -22,6 +23,9 @@ from orchestration.runtime import write_log
 
 # The CLI prints its own progress; Dagster's console log (step failures with tracebacks included)
 # stays in the run's event log and the log file named on failure.
+# The run tags with which Dagster's own backfills launch a ranged run (one run, several partitions).
+RANGE_START, RANGE_END = "dagster/asset_partition_range_start", "dagster/asset_partition_range_end"
+
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -86,6 +90,31 @@ def _overrides(refresh_snapshots: bool) -> dict:
     return {**QUIET, "resources": {"chargelake": {"config": {"refresh_snapshots": True}}}}
 
 
+def ranges(partitions: Sequence[str], days_per_run: int) -> list[list[str]]:
+    """Consecutive days in runs of at most `days_per_run` (a resumed backfill's days may have gaps)."""
+    out: list[list[str]] = []
+    for day in partitions:
+        last = out[-1][-1] if out else None
+        contiguous = last is not None and date.fromisoformat(day) - date.fromisoformat(last) == timedelta(days=1)
+        if contiguous and len(out[-1]) < days_per_run:
+            out[-1].append(day)
+        else:
+            out.append([day])
+    return out
+
+
+def quarantined_days(result, days: list[str]) -> dict[str, list[str]]:
+    """day -> the tables the gate quarantined that day, from the checks' per-day metadata."""
+    out: dict[str, list[str]] = {}
+    for evaluation in result.get_asset_check_evaluations():
+        if evaluation.passed:
+            continue
+        held = evaluation.metadata.get("quarantine")
+        for day in held.value if held is not None else days:
+            out.setdefault(day, []).append(evaluation.asset_key.path[-1])
+    return out
+
+
 def run_pipeline(
     partitions: Sequence[str],
     instance: DagsterInstance,
@@ -93,8 +122,10 @@ def run_pipeline(
     progress: Callable[[str], None] = print,
     refresh_snapshots: bool = False,
     sources: Sequence[str] | None = None,
+    days_per_run: int = 1,
 ) -> PipelineResult:
-    """`sources`: only these sources' extract and publish steps (default: every configured one)."""
+    """`sources`: only these sources' extract and publish steps (default: every configured one).
+    `days_per_run` > 1: ranged runs, as Dagster's backfills run them (orchestration/ingest/assets.py)."""
     from orchestration.definitions import defs
 
     ingest = defs.resolve_job_def("ingest_daily")
@@ -105,33 +136,44 @@ def run_pipeline(
             for key in ingest.asset_layer.executable_asset_keys
             if key.path[0] in ("landing", "raw") and key.path[1] in sources
         ]
-    days: list[DayResult] = []
-    for i, partition in enumerate(partitions, 1):
+    results: list[DayResult] = []
+    done = 0
+    for i, chunk in enumerate(ranges(partitions, days_per_run)):
         t0 = time.monotonic()
+        ranged = {RANGE_START: chunk[0], RANGE_END: chunk[-1]} if len(chunk) > 1 else None
         result = ingest.execute_in_process(
-            partition_key=partition,
+            partition_key=None if ranged else chunk[0],
+            tags=ranged,
             instance=instance,
             raise_on_error=False,
-            run_config=_overrides(refresh_snapshots and i == 1),  # one snapshot per run is enough
+            run_config=_overrides(refresh_snapshots and i == 0),  # one snapshot per run is enough
             asset_selection=selection,
         )
-        failed = [e.asset_key.path[-1] for e in result.get_asset_check_evaluations() if not e.passed]
-        day = DayResult(partition, result.run_id, result.success, time.monotonic() - t0, failed)
-        if not result.success and not failed:
-            day.error, details = step_failure(result) or ("the run failed", "")
-            day.log_path = write_log(f"ingest-{partition}", f"run {result.run_id}\n{details}")
-        days.append(day)
-        if failed:
-            state = f"quarantined: {', '.join(failed)}"
+        seconds = time.monotonic() - t0
+        held = quarantined_days(result, chunk)
+        error = log_path = None
+        if not result.success and not held:
+            error, details = step_failure(result) or ("the run failed", "")
+            log_path = write_log(f"ingest-{chunk[0]}", f"run {result.run_id}\n{details}")
+        for day in chunk:
+            results.append(
+                DayResult(day, result.run_id, result.success, seconds / len(chunk), held.get(day, []), error, log_path)
+            )
+        done += len(chunk)
+        if held:
+            state = "quarantined: " + "; ".join(
+                f"{d} {', '.join(t)}" if ranged else ", ".join(t) for d, t in held.items()
+            )
         else:
-            state = "published" if result.success else f"FAILED: {day.error}"
-        progress(f"  [{i}/{len(partitions)}] {partition}  {day.seconds:5.1f}s  {state}")
-        release_memory()  # the next day starts from the same footprint (chargelake/memory.py)
-        if day.error:
-            return PipelineResult(days, None, 0.0)
+            state = "published" if result.success else f"FAILED: {error}"
+        label = f"{chunk[0]}..{chunk[-1]}" if ranged else chunk[0]
+        progress(f"  [{done}/{len(partitions)}] {label}  {seconds:5.1f}s  {state}")
+        release_memory()  # the next run starts from the same footprint (chargelake/memory.py)
+        if error:
+            return PipelineResult(results, None, 0.0)
     if not build_marts:
-        return PipelineResult(days, None, 0.0)
-    return _build_warehouse(defs, instance, days, progress)
+        return PipelineResult(results, None, 0.0)
+    return _build_warehouse(defs, instance, results, progress)
 
 
 def _build_warehouse(defs, instance, days: list[DayResult], progress) -> PipelineResult:

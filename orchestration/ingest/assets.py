@@ -1,7 +1,9 @@
 """Per source: one extract multi-asset (`landing/<source>/<table>`) writing the run's landing folder,
 and one publish asset per raw table (`raw/<source>/<table>`) that only runs after its blocking gate
-check passed. Each partition is its own run (`BackfillPolicy.multi_run(1)`), so a multi-day
-backfill is many independent, repeatable write-audit-publish cycles.
+check. A backfill runs as ranged runs of up to `DAYS_PER_RUN` days (`BackfillPolicy.multi_run`):
+the fixed cost of a run (process start, imports, resources) is paid once per range, while each day
+is still landed, validated, published (one Delta commit per table and day) and audited on its own,
+under its own batch id (`batch_id`), so a bad day is quarantined without holding back the others.
 
 Change-log tables are published into the partition of the day extracted; snapshot tables (reference
 data) into the partition of the day the snapshot was taken, once a day unless a refresh is asked for.
@@ -22,15 +24,30 @@ from dagster import (
 
 from chargelake.config import Settings
 from chargelake.lake import Lake
+from chargelake.memory import release_memory
 from expectations.audit import last_publication
-from expectations.gate import PartitionRef, publish_partition
+from expectations.gate import PartitionRef, publish_partition, stored_outcome
 from expectations.validate import data_docs_path
 from extractors.common.landing import LandingResult, load_to_landing, read_manifest, write_manifest
 from orchestration.ingest.partitions import daily_partitions, window_for
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES, SourceSpec
 
-BACKFILL = BackfillPolicy.multi_run(1)
+DAYS_PER_RUN = 31  # a month per run: one process, one set of imports; memory is released between days
+BACKFILL = BackfillPolicy.multi_run(DAYS_PER_RUN)
+
+
+def batch_id(run_id: str, partition_key: str, ranged: bool) -> str:
+    """The gate's unit of work: the Dagster run id, suffixed with the day when one run covers several
+    days. It names the landing, validation and quarantine folders and the publication's `run_id`, so
+    an auditor reaches the Dagster run from either form."""
+    return f"{run_id}-{partition_key}" if ranged else run_id
+
+
+def run_batches(context) -> list[tuple[str, str]]:
+    """(partition key, batch id) of every day this run covers, oldest first."""
+    keys = list(context.partition_keys)
+    return [(key, batch_id(context.run.run_id, key, len(keys) > 1)) for key in keys]
 
 
 def landed_key(source: str, table: str) -> AssetKey:
@@ -91,16 +108,32 @@ def ref_for(spec: SourceSpec, lake: Lake, run_id: str, partition_key: str, table
     )
 
 
-def partition_ref(context, chargelake: ChargeLakeResource, spec: SourceSpec, table: str) -> PartitionRef:
-    return ref_for(spec, chargelake.lake(), context.run.run_id, context.partition_key, table)
+def partition_refs(
+    context, chargelake: ChargeLakeResource, spec: SourceSpec, table: str
+) -> list[tuple[str, PartitionRef]]:
+    """(partition key, what the gate works on) for each day of the run."""
+    lake = chargelake.lake()
+    return [(key, ref_for(spec, lake, batch, key, table)) for key, batch in run_batches(context)]
 
 
 def extract_day(
-    spec: SourceSpec, settings: Settings, lake: Lake, run_id: str, partition_key: str, refresh: bool = False
+    spec: SourceSpec,
+    settings: Settings,
+    lake: Lake,
+    run_id: str,
+    partition_key: str,
+    refresh: bool = False,
+    snapshots: bool = True,
 ) -> tuple[LandingResult, dict[str, dict]]:
-    """Land one day of a source (and today's snapshots it still needs) with its manifest."""
+    """Land one day of a source (and today's snapshots it still needs) with its manifest.
+
+    `snapshots=False` for the later days of a ranged run: its first day took today's snapshot."""
     start, end = window_for(partition_key)
     plan = plan_tables(spec, settings, lake, datetime.now(UTC).date(), refresh)
+    if not snapshots:
+        for table in spec.snapshot_tables:
+            if table in plan and not plan[table].get("skipped"):
+                plan[table]["skipped"] = "today's snapshot is taken by the first day of this run"
     wanted = [t for t, p in plan.items() if not p.get("skipped")]
     source_notes: dict = {}
     if wanted:
@@ -131,23 +164,27 @@ def extract_assets(spec: SourceSpec):
         pool=f"cpms_{spec.name}",
     )
     def _extract(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-        lake = chargelake.lake()
-        context.log.info(
-            f"extracting {spec.name} for {context.partition_key} into {lake.landing(context.run.run_id, spec.name)}"
-        )
-        result, notes = extract_day(
-            spec, chargelake.settings(), lake, context.run.run_id, context.partition_key, chargelake.refresh_snapshots
-        )
+        lake, settings = chargelake.lake(), chargelake.settings()
+        rows: dict[str, dict[str, int]] = {t: {} for t in spec.tables}
+        notes_by_day: dict[str, dict] = {}
+        for i, (key, batch) in enumerate(run_batches(context)):
+            context.log.info(f"extracting {spec.name} for {key} into {lake.landing(batch, spec.name)}")
+            result, notes = extract_day(
+                spec, settings, lake, batch, key, chargelake.refresh_snapshots and i == 0, snapshots=i == 0
+            )
+            notes_by_day[key] = notes
+            for t in spec.tables:
+                rows[t][key] = result.row_counts.get(t, 0)
+            release_memory()  # each day starts from the same footprint (chargelake/memory.py)
         for t in spec.tables:
-            family = {k: v for k, v in result.row_counts.items() if k == t or k.startswith(t + "__")}
             yield MaterializeResult(
                 asset_key=landed_key(spec.name, t),
                 metadata={
-                    "rows": result.row_counts.get(t, 0),
-                    "child_table_rows": MetadataValue.json(family),
-                    "load_id": result.load_id or "",
-                    "path": lake.landing(context.run.run_id, spec.name, t),
-                    "extract_notes": MetadataValue.json(notes[t]),
+                    "rows": sum(rows[t].values()),
+                    "rows_per_day": MetadataValue.json(rows[t]),
+                    "days": len(rows[t]),
+                    "path": lake.landing(run_batches(context)[0][1], spec.name, t),
+                    "extract_notes": MetadataValue.json({day: n[t] for day, n in notes_by_day.items()}),
                 },
             )
 
@@ -175,32 +212,50 @@ def publish_asset(spec: SourceSpec, table: str):
         pool="delta_publish",  # on S3 without a locking provider: limit to 1 (docs/operations.md)
     )
     def _publish(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-        ref = partition_ref(context, chargelake, spec, table)
-        row = publish_partition(ref)
-        if row is None:
-            context.log.info(f"{spec.name}.{table}: nothing published ({ref.skipped})")
-            for key in keys:
-                yield MaterializeResult(asset_key=key, metadata={"skipped": ref.skipped or ""})
-            return
-        table_rows = json.loads(row["table_rows"])
-        versions = json.loads(row["delta_versions"])
+        published: dict[str, dict] = {}
+        held: dict[str, str] = {}
+        for day, ref in partition_refs(context, chargelake, spec, table):
+            outcome = stored_outcome(ref)
+            if not ref.skipped and outcome is not None and not outcome.success:
+                held[day] = "quarantined by the gate"  # the other days of a ranged run still publish
+                continue
+            row = publish_partition(ref)
+            if row is None:
+                context.log.info(f"{spec.name}.{table} {day}: nothing published ({ref.skipped})")
+                held[day] = ref.skipped or ""
+                continue
+            published[row["partition_date"]] = row
         for key in keys:
-            name = key.path[-1]
-            yield MaterializeResult(
-                asset_key=key,
-                metadata={
-                    "action": row["action"],  # publish, or unchanged: nothing written
-                    "rows": table_rows.get(name, 0),
-                    "partition_date": row["partition_date"],
-                    "delta_version": versions.get(name),
-                    "family_rows": MetadataValue.json(table_rows),
-                    "validation_result": row["validation_result_path"],
-                    "data_docs": MetadataValue.path(data_docs_path(row["validation_result_path"])),
-                    "publication_id": row["publication_id"],
-                },
-            )
+            yield MaterializeResult(asset_key=key, metadata=publish_metadata(key.path[-1], published, held))
 
     return _publish
+
+
+def publish_metadata(name: str, published: dict[str, dict], held: dict[str, str]) -> dict:
+    """What the UI shows for a raw table after a run: the newest day's publication in full, rows and
+    Delta versions per day, and the days not published with the reason."""
+    meta: dict = {"days_published": len(published), "not_published": MetadataValue.json(held)}
+    if not published:
+        return meta
+    per_day = {day: json.loads(r["table_rows"]).get(name, 0) for day, r in sorted(published.items())}
+    latest = published[max(published)]
+    meta.update(
+        {
+            "action": latest["action"],  # publish, or unchanged: nothing written
+            "rows": sum(per_day.values()),
+            "rows_per_day": MetadataValue.json(per_day),
+            "partition_date": latest["partition_date"],
+            "delta_version": json.loads(latest["delta_versions"]).get(name),
+            "delta_versions": MetadataValue.json(
+                {day: json.loads(r["delta_versions"]).get(name) for day, r in sorted(published.items())}
+            ),
+            "family_rows": MetadataValue.json(json.loads(latest["table_rows"])),
+            "validation_result": latest["validation_result_path"],
+            "data_docs": MetadataValue.path(data_docs_path(latest["validation_result_path"])),
+            "publication_id": latest["publication_id"],
+        }
+    )
+    return meta
 
 
 ingest_assets = [a for spec in SOURCES for a in (extract_assets(spec), *(publish_asset(spec, t) for t in spec.tables))]

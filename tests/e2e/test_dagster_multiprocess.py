@@ -1,6 +1,8 @@
-"""The production execution path: `ingest_daily` for one partition through Dagster's multiprocess
-executor (each step a spawned process, as schedules and backfills run it), against the simulator."""
+"""The production execution path: `ingest_daily` through Dagster's multiprocess executor (each step a
+spawned process, as schedules and backfills run it), against the simulator, for a ranged run of two
+days as a backfill launches it."""
 
+import json
 import os
 import re
 import subprocess
@@ -13,9 +15,11 @@ from deltalake import DeltaTable
 from tests.conftest import SIM_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
+DAYS = ["2026-03-27", "2026-03-28"]
+RANGE = {"dagster/asset_partition_range_start": DAYS[0], "dagster/asset_partition_range_end": DAYS[-1]}
 
 
-def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
+def test_a_ranged_run_through_the_multiprocess_executor(tmp_path, simulator):
     env = {
         **os.environ,
         "CHARGELAKE_LAKE_URL": str(tmp_path / "lake"),
@@ -42,7 +46,7 @@ def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
             "-j",
             "ingest_daily",
             "--tags",
-            '{"dagster/partition": "2026-03-28"}',
+            json.dumps(RANGE),
         ],
         env=env,
         cwd=ROOT,
@@ -56,9 +60,12 @@ def test_one_partition_through_the_multiprocess_executor(tmp_path, simulator):
     passed = re.findall(r"Asset check 'ge_gate' on 'landing/(\w+)/\w+' passed", log)
     assert sorted(passed) == sorted(["ocpi"] * 5 + ["telemetry"] * 3 + ["carbon"])
     run_id = re.search(r"ingest_daily - ([0-9a-f-]{36}) - ", log).group(1)
-    sessions = DeltaTable(str(tmp_path / "lake" / "raw" / "ocpi" / "sessions")).to_pyarrow_table()
-    day = sessions.filter(pc.field("partition_date") == "2026-03-28")
-    assert day.num_rows > 0 and set(day.column("_run_id").to_pylist()) == {run_id}
-    for source, table in (("telemetry", "meter_values"), ("carbon", "grid_intensity")):
-        rows = DeltaTable(str(tmp_path / "lake" / "raw" / source / table)).to_pyarrow_table()
-        assert rows.filter(pc.field("partition_date") == "2026-03-28").num_rows > 0, table
+    sessions = DeltaTable(str(tmp_path / "lake" / "raw" / "ocpi" / "sessions"))
+    for day in DAYS:  # each day published under its own batch id, one commit each
+        rows = sessions.to_pyarrow_table().filter(pc.field("partition_date") == day)
+        assert rows.num_rows > 0 and set(rows.column("_run_id").to_pylist()) == {f"{run_id}-{day}"}
+        for source, table in (("telemetry", "meter_values"), ("carbon", "grid_intensity")):
+            raw = DeltaTable(str(tmp_path / "lake" / "raw" / source / table)).to_pyarrow_table()
+            assert raw.filter(pc.field("partition_date") == day).num_rows > 0, (table, day)
+    commits = [h for h in sessions.history() if h.get("operation") == "WRITE"]
+    assert len(commits) == len(DAYS)

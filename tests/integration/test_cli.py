@@ -145,12 +145,13 @@ def test_backfill_resumes_skipping_days_already_published(env, capsys):
     code = main(["backfill", "--start", "2026-03-28", "--end", "2026-03-29", "--no-marts"])
     out = capsys.readouterr().out
     assert code == 0 and "2 days, 0 already published, 2 to run" in out
-    assert re.search(r"\[2/2\] 2026-03-29 .* published\s+ETA 0:00:00", out), out
+    # one ranged run for both days, each day gated and published on its own
+    assert re.search(r"\[2/2\] 2026-03-28\.\.2026-03-29 .* published\s+ETA 0:00:00", out), out
     # A stopped backfill started again over a longer range runs only the days it has not published.
     code = main(["backfill", "--start", "2026-03-27", "--end", "2026-03-29", "--no-marts"])
     out = capsys.readouterr().out
     assert code == 0 and "3 days, 2 already published (skipped; --force runs them again), 1 to run" in out
-    assert "2026-03-27" in out and "2026-03-28  " not in out
+    assert "2026-03-27" in out and "2026-03-28" not in out.split("to run", 1)[1]
     code = main(["backfill", "--start", "2026-03-28", "--end", "2026-03-28", "--no-marts", "--force"])
     assert code == 0 and "1 to run" in capsys.readouterr().out
 

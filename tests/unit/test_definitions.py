@@ -4,15 +4,16 @@ from dagster import AssetKey
 from dagster._core.definitions.backfill_policy import BackfillPolicyType
 
 from orchestration.definitions import defs
+from orchestration.ingest.assets import DAYS_PER_RUN
 
 
-def test_ingest_assets_backfill_one_partition_per_run():
+def test_ingest_assets_backfill_in_ranged_runs_of_a_month():
     graph = defs.resolve_asset_graph()
     ingest = [k for k in graph.get_all_asset_keys() if k.path[0] in ("landing", "raw")]
     assert len(ingest) >= 10
     for key in ingest:
         policy = graph.get(key).backfill_policy
-        assert policy.policy_type == BackfillPolicyType.MULTI_RUN and policy.max_partitions_per_run == 1
+        assert policy.policy_type == BackfillPolicyType.MULTI_RUN and policy.max_partitions_per_run == DAYS_PER_RUN == 31
 
 
 def test_every_landed_table_has_a_blocking_gate():
