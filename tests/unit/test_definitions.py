@@ -13,7 +13,9 @@ def test_ingest_assets_backfill_in_ranged_runs_of_a_month():
     assert len(ingest) >= 10
     for key in ingest:
         policy = graph.get(key).backfill_policy
-        assert policy.policy_type == BackfillPolicyType.MULTI_RUN and policy.max_partitions_per_run == DAYS_PER_RUN == 31
+        assert (
+            policy.policy_type == BackfillPolicyType.MULTI_RUN and policy.max_partitions_per_run == DAYS_PER_RUN == 31
+        )
 
 
 def test_every_landed_table_has_a_blocking_gate():
@@ -74,3 +76,11 @@ def test_the_cli_offers_exactly_the_sources_the_ingest_domain_knows():
     from orchestration.ingest.sources import SOURCES
 
     assert tuple(s.name for s in SOURCES) == SOURCE_NAMES
+
+
+def test_raw_tables_declare_how_fresh_they_should_be():
+    graph = defs.resolve_asset_graph()
+    raw = [k for k in graph.get_all_asset_keys() if k.path[0] == "raw"]
+    for key in raw:
+        policy = graph.get(key).freshness_policy
+        assert policy is not None and policy.fail_window.to_timedelta().total_seconds() == 50 * 3600, key
