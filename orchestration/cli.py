@@ -110,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     from orchestration.reports.cli import add_report_arguments
 
-    add_report_arguments(sub.add_parser("report", help="CSRD E1 pack of a year, cost statements of a month"))
+    add_report_arguments(
+        sub.add_parser(
+            "report", help="CSRD E1 pack or lineage report of a year, cost statements of a month, fault events"
+        )
+    )
 
     from orchestration.audit.cli import add_audit_arguments
 

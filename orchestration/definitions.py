@@ -10,7 +10,12 @@ from orchestration.ingest.checks import gate_checks
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.schedules import ingest_daily, ingest_daily_schedule
 from orchestration.reports.assets import report_assets
-from orchestration.reports.schedules import build_reports, build_reports_schedule
+from orchestration.reports.schedules import (
+    build_reports,
+    build_reports_schedule,
+    export_fault_events,
+    fault_events_after_warehouse,
+)
 from orchestration.warehouse.assets import warehouse_models
 from orchestration.warehouse.resources import dbt_resource
 from orchestration.warehouse.schedules import build_warehouse, warehouse_after_ingest
@@ -18,8 +23,8 @@ from orchestration.warehouse.schedules import build_warehouse, warehouse_after_i
 defs = Definitions(
     assets=[*ingest_assets, warehouse_models, *report_assets],
     asset_checks=gate_checks,
-    jobs=[ingest_daily, build_warehouse, build_reports],
+    jobs=[ingest_daily, build_warehouse, build_reports, export_fault_events],
     schedules=[ingest_daily_schedule, build_reports_schedule],
-    sensors=[warehouse_after_ingest, alert_on_run_failure],
+    sensors=[warehouse_after_ingest, fault_events_after_warehouse, alert_on_run_failure],
     resources={"chargelake": ChargeLakeResource(), "dbt": dbt_resource()},
 )

@@ -1,5 +1,6 @@
-"""The reports domain: the CSRD E1 pack and the monthly cost statements, written to `reports/` in the
-lake from the marts they depend on (so the UI's lineage runs from each API to each report)."""
+"""The reports domain: the CSRD E1 pack, its lineage report and the monthly cost statements, written
+to `reports/` in the lake from the marts they depend on (so the UI's lineage runs from each API to
+each report), and the fault events export after each warehouse build."""
 
 from datetime import date
 
@@ -8,6 +9,8 @@ from dagster import AssetExecutionContext, AssetKey, MetadataValue, asset
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.reports.costs import write_cost_statements
 from orchestration.reports.csrd import NoDataForPeriodError
+from orchestration.reports.faults import export_fault_events
+from orchestration.reports.lineage import write_lineage_report
 from orchestration.reports.partitions import monthly_partitions
 from orchestration.reports.publish import write_csrd_pack
 
@@ -65,4 +68,42 @@ def cost_statements(context: AssetExecutionContext, chargelake: ChargeLakeResour
     context.add_output_metadata({"workbook": out["workbook"], "cost_centres": len(out) - 1})
 
 
-report_assets = [csrd_e1_pack, cost_statements]
+@asset(
+    key=["reports", "lineage"],
+    group_name="reports",
+    partitions_def=monthly_partitions,
+    deps=[_mart("rpt_lineage"), _mart("rpt_csrd_e1")],
+    description="Lineage report (HTML) of the month's reporting year: each report row to its raw partitions, "
+    "publications, validation results and GE Data Docs.",
+)
+def lineage_report(context: AssetExecutionContext, chargelake: ChargeLakeResource):
+    year = date.fromisoformat(context.partition_key).year
+    try:
+        out = write_lineage_report(chargelake.settings().warehouse_path, chargelake.lake(), year)
+    except NoDataForPeriodError as exc:
+        context.log.warning(str(exc))
+        context.add_output_metadata({"year": year, "written": False})
+        return
+    context.add_output_metadata({"year": year, "written": True, "html": MetadataValue.path(out["html"])})
+
+
+@asset(
+    key=["reports", "fault_events"],
+    group_name="reports",
+    deps=[AssetKey(["warehouse", "staging", "stg_telemetry__alarms"])],
+    description="Outages and alarms received since the last export: a CSV under reports/faults/, and a "
+    "signed POST to CHARGELAKE_FAULTS_WEBHOOK_URL when set (docs/operations.md).",
+)
+def fault_events(context: AssetExecutionContext, chargelake: ChargeLakeResource):
+    out = export_fault_events(chargelake.settings().warehouse_path, chargelake.lake())
+    context.add_output_metadata(
+        {
+            "events": out["events"],
+            "since_received_at_utc": str(out["since_received_at_utc"]),
+            "csv": out["csv"] or "",
+            "webhook_status": out["webhook_status"] or 0,
+        }
+    )
+
+
+report_assets = [csrd_e1_pack, cost_statements, lineage_report, fault_events]

@@ -1,4 +1,5 @@
-"""`chargelake report`: the CSRD E1 pack for a year and the cost statements of a month."""
+"""`chargelake report`: the CSRD E1 pack and the lineage report of a year, the cost statements of a
+month, the fault events since the last export."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ EXAMPLES = """
 examples:
   chargelake report csrd --period 2026        CSRD E1 workbook, CSVs and HTML report for 2026
   chargelake report costs --period 2026-11    cost statements per cost centre for November 2026
+  chargelake report lineage --period 2026     HTML: each 2026 report row -> raw partitions, publications, Data Docs
   chargelake report faults                    outages and alarms received since the last export (CSV, webhook)
 """
 
@@ -22,16 +24,17 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
     parser.add_argument(
         "kind",
-        choices=("csrd", "costs", "faults"),
-        help="csrd: the E1 pack of a year; costs: a month's statements; faults: new fault events",
+        choices=("csrd", "costs", "lineage", "faults"),
+        help="csrd: the E1 pack of a year; costs: a month's statements; lineage: a year's lineage report; "
+        "faults: new fault events",
     )
-    parser.add_argument("--period", help="YYYY for csrd, YYYY-MM for costs (faults: since the last export)")
+    parser.add_argument("--period", help="YYYY for csrd and lineage, YYYY-MM for costs (faults: since the last export)")
 
 
 def _period(kind: str, value: str) -> int | date:
-    if kind == "csrd":
+    if kind in ("csrd", "lineage"):
         if not re.fullmatch(r"\d{4}", value):
-            raise ConfigError(f"--period {value!r} is not a year (YYYY) for a CSRD report")
+            raise ConfigError(f"--period {value!r} is not a year (YYYY) for a {kind} report")
         return int(value)
     if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
         raise ConfigError(f"--period {value!r} is not a month (YYYY-MM) for cost statements")
@@ -45,7 +48,7 @@ def report(args: argparse.Namespace) -> int:
 
     if args.kind != "faults" and not args.period:
         raise ConfigError(
-            f"`chargelake report {args.kind}` needs --period ({'YYYY' if args.kind == 'csrd' else 'YYYY-MM'})"
+            f"`chargelake report {args.kind}` needs --period ({'YYYY-MM' if args.kind == 'costs' else 'YYYY'})"
         )
     period = _period(args.kind, args.period) if args.kind != "faults" else None
     settings = Settings.from_env(warn_about_key=False)  # reports pseudonymise nothing
@@ -70,6 +73,11 @@ def report(args: argparse.Namespace) -> int:
 
             out = write_csrd_pack(settings.warehouse_path, lake, period)
             print(f"CSRD E1 {period}: {out['workbook']}\n  HTML report: {out['html']}")
+        elif args.kind == "lineage":
+            from orchestration.reports.lineage import write_lineage_report
+
+            out = write_lineage_report(settings.warehouse_path, lake, period)
+            print(f"lineage {period}: {out['html']}")
         else:
             from orchestration.reports.costs import write_cost_statements
 

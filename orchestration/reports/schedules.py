@@ -1,16 +1,29 @@
-"""Reports are made monthly: on the 2nd, last month's cost statements and the CSRD pack of its year."""
+"""Reports are made monthly: on the 2nd, last month's cost statements and the CSRD pack and lineage
+report of its year. Fault events are exported after every successful warehouse build."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from dagster import AssetSelection, RunRequest, ScheduleEvaluationContext, define_asset_job, schedule
+from dagster import (
+    AssetKey,
+    AssetSelection,
+    DagsterRunStatus,
+    RunRequest,
+    ScheduleEvaluationContext,
+    define_asset_job,
+    run_status_sensor,
+    schedule,
+)
 
 from orchestration.reports.partitions import monthly_partitions
+from orchestration.warehouse.schedules import build_warehouse
+
+FAULT_EVENTS = AssetSelection.assets(AssetKey(["reports", "fault_events"]))
 
 build_reports = define_asset_job(
     "build_reports",
-    selection=AssetSelection.groups("reports"),
+    selection=AssetSelection.groups("reports") - FAULT_EVENTS,
     partitions_def=monthly_partitions,
     description="Cost statements of a month and the CSRD E1 pack of its year, from the marts.",
 )
@@ -30,3 +43,20 @@ def previous_month(context: ScheduleEvaluationContext) -> str:
 def build_reports_schedule(context: ScheduleEvaluationContext):
     month = previous_month(context)
     return RunRequest(run_key=f"reports-{month}", partition_key=month)
+
+
+export_fault_events = define_asset_job(
+    "export_fault_events",
+    selection=FAULT_EVENTS,
+    description="New outages and alarms since the last export: CSV, and the signed webhook when configured.",
+)
+
+
+@run_status_sensor(
+    run_status=DagsterRunStatus.SUCCESS,
+    monitored_jobs=[build_warehouse],
+    request_job=export_fault_events,
+    description="Export the fault events the warehouse build brought in.",
+)
+def fault_events_after_warehouse(context):
+    return RunRequest(run_key=f"faults-after-{context.dagster_run.run_id}")

@@ -114,7 +114,7 @@ def test_the_report_assets_materialise_in_dagster(demo, monkeypatch):
     from dagster import DagsterInstance, materialize
 
     from orchestration.ingest.resources import ChargeLakeResource
-    from orchestration.reports.assets import cost_statements, csrd_e1_pack
+    from orchestration.reports.assets import cost_statements, csrd_e1_pack, lineage_report
 
     root, _ = demo
     monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
@@ -129,6 +129,9 @@ def test_the_report_assets_materialise_in_dagster(demo, monkeypatch):
         assert month.success
         (event,) = month.asset_materializations_for_node("reports__cost_statements")
         assert event.metadata["cost_centres"].value >= 3
+        lineage = materialize([lineage_report], resources=resources, instance=instance, partition_key="2026-11-01")
+        (event,) = lineage.asset_materializations_for_node("reports__lineage")
+        assert event.metadata["written"].value is True and Path(event.metadata["html"].value).is_file()
 
 
 def test_audit_figure_walks_a_csrd_number_back_to_its_api_windows(demo):
@@ -227,3 +230,68 @@ def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(d
     }
     exported = {(e["evse_uid"], datetime.fromisoformat(e["occurred_at_utc"])) for e in second["events"]}
     assert started and exported == started
+
+
+def test_report_lineage_links_every_figure_to_publications_and_data_docs(demo):
+    """The lineage HTML: every rpt_csrd_e1 figure of the year and every rpt_lineage row group, each
+    partition linked to a publication listed on the page, whose validation result and Data Docs files
+    exist where the (relative) links point."""
+    import json
+    import re
+
+    root, _ = demo
+    proc = demo_cli(root, "report", "lineage", "--period", "2026")
+    assert proc.returncode == 0, proc.stderr
+    html = Path(re.search(r"lineage 2026: (\S+\.html)", proc.stdout).group(1))
+    assert html.parent == root / "lake" / "reports" / "lineage" / "2026"
+    page = html.read_text()
+    assert not re.search(r"<(script|link)[^>]+(src|href)=", page)
+    data = json.loads(re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)[1])
+    con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
+    csrd = con.execute(
+        "select location_id, energy_consumption_mwh, scope_2_market_based_tco2e from marts.rpt_csrd_e1"
+        " where reporting_year = 2026"
+    ).fetchall()
+    lineage = con.execute(
+        "select mart, row_group, publication_id from marts.rpt_lineage where year(period_start_date) = 2026"
+    ).fetchall()
+    figures = {f["location_id"]: f for f in data["figures"].values()}
+    for site, mwh, mb in csrd:
+        assert figures[site]["energy_consumption_mwh"] == pytest.approx(float(mwh))
+        assert figures[site]["scope_2_market_based_tco2e"] == pytest.approx(float(mb or 0))
+    linked = {
+        (m, g, p["publication_id"])
+        for m, gs in data["groups"].items()
+        for g, ts in gs.items()
+        for ps in ts.values()
+        for p in ps
+    }
+    assert linked == set(lineage) and {m for m, _, _ in linked} >= {"rpt_csrd_e1", "rpt_cost_allocation"}
+    listed = {p["publication_id"]: p for p in data["publications"]}
+    assert {p for _, _, p in lineage} == set(listed)
+    for pub in listed.values():
+        assert f'id="pub-{pub["publication_id"]}"' in page
+        assert pub["validation_success"] and pub["api_request"].startswith("GET ")
+        for link in (pub["validation_link"], pub["data_docs_link"]):
+            assert (html.parent / link).resolve().is_file(), link
+    assert "0 partition(s) have no publication" not in page and "have no publication row" not in page
+
+    bad = demo_cli(root, "report", "lineage", "--period", "26")
+    assert bad.returncode == 2 and "is not a year (YYYY) for a lineage report" in bad.stderr
+
+
+def test_the_fault_events_asset_exports_only_what_is_new(demo, monkeypatch):
+    """Run after the CLI exports above: through Dagster, the same watermark, so nothing is sent twice."""
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.ingest.resources import ChargeLakeResource
+    from orchestration.reports.assets import fault_events
+
+    root, _ = demo
+    monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
+    monkeypatch.setenv("CHARGELAKE_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))
+    monkeypatch.delenv("CHARGELAKE_FAULTS_WEBHOOK_URL", raising=False)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([fault_events], resources={"chargelake": ChargeLakeResource()}, instance=instance)
+    (event,) = result.asset_materializations_for_node("reports__fault_events")
+    assert event.metadata["events"].value == 0 and event.metadata["csv"].value == ""
