@@ -161,7 +161,7 @@ def publish_partition(ref: PartitionRef) -> dict | None:
         ref.run_id,
         metadata,
         ref.declared,
-        skip_if_unchanged=previous is not None,
+        published_run=previous["run_id"] if previous else None,
     )
     if tables is None:  # same content as the raw partition holds: nothing written, the data's versions kept
         pub = _publication(

@@ -99,11 +99,13 @@ def publish_family(
     run_id: str,
     metadata: dict[str, str],
     declared: dict[str, pa.Schema] | None = None,
-    skip_if_unchanged: bool = False,
+    published_run: str | None = None,
 ) -> list[PublishedTable] | None:
     """Replace `partition` in `table` and its child tables with what was landed (nothing: emptied).
-    With `skip_if_unchanged`, a family whose every table already holds the same content is left
-    alone and None is returned (expectations/unchanged.py)."""
+    With `published_run` (the run of the partition's latest publication), a family whose every table
+    holds the same content, written by that run, is left alone and None is returned
+    (expectations/unchanged.py). Rows of another run are what a publisher killed between two commits
+    left behind: never counted as published content, so the family is written again whole."""
     predicate = f"{PARTITION_COLUMN} = '{partition.isoformat()}'"
     commit = CommitProperties(custom_metadata={k: str(v) for k, v in metadata.items()})
     ensure_tables(lake, source, declared or {})
@@ -113,8 +115,10 @@ def publish_family(
         files = landed.get(name, [])
         data = read_files(lake, files) if files else None
         new_data[name] = None if data is not None and data.num_rows == 0 else data  # empty file: nothing sent
-    if skip_if_unchanged and all(
-        same_content(read_partition(lake, lake.raw(source, name), partition.isoformat()), new_data[name])
+    if published_run is not None and all(
+        _holds_published(
+            read_partition(lake, lake.raw(source, name), partition.isoformat()), new_data[name], published_run
+        )
         for name in names
     ):
         return None
@@ -144,6 +148,12 @@ def publish_family(
             with_commit_retry(lambda uri=uri: _delta(lake, uri).delete(predicate, commit_properties=commit), uri)
             out.append(PublishedTable(name, 0, _commit_version(lake, uri, run_id)))
     return out
+
+
+def _holds_published(stored: pa.Table | None, new: pa.Table | None, published_run: str) -> bool:
+    if stored is not None and stored.num_rows and set(stored.column("_run_id").to_pylist()) != {published_run}:
+        return False
+    return same_content(stored, new)
 
 
 def quarantine_family(

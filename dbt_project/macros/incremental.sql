@@ -35,13 +35,6 @@
     {{ return(run_query(sql).columns[0].values() | list) }}
 {%- endmacro %}
 
-{#- A `where` clause keeping only `partitions` (from unbuilt_partitions); empty on a full build. -#}
-{% macro partition_filter(partitions, column='partition_date') -%}
-    {%- if partitions is not none -%}
-    where {{ column }} in ({% for p in partitions %}'{{ p }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
-    {%- endif -%}
-{%- endmacro %}
-
 {#- Drop a table or view if it exists, whichever it is (a lazily scanned source is a view; a
     warehouse built before it was one holds a table of the same name). -#}
 {% macro drop_lazy_source_if_exists(schema, identifier) -%}
@@ -61,16 +54,46 @@
 {#- The rows of a raw table to (re)build: all of them on a full build; on an incremental one, the
     partitions of its family (`family`: the root table a child table is published with) published
     since the last build. The source is referenced first: loading it registers its dataset on the
-    connection the model's queries then use. -#}
-{% macro change_log_source(source_name, table_name, family=none, partition_column='partition_date') -%}
+    connection the model's queries then use. Only rows of recorded publications are read
+    (published_runs). -#}
+{% macro change_log_source(source_name, table_name, family, partition_column='partition_date') -%}
     {%- set relation = source('raw_' ~ source_name, table_name) -%}
-    {%- if family is none -%}
-    select * from {{ relation }}
-    {%- else -%}
     {%- set partitions = unbuilt_partitions(source_name, family, partition_column) -%}
     select * from {{ relation }}
-    {{ partition_filter(partitions) }}
+    where {{ published_runs(source_name, family) }}
+    {%- if partitions is not none %}
+        and {{ partition_values(partitions) }}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A `where` clause keeping only `partitions` (from unbuilt_partitions); empty on a full build. -#}
+{% macro partition_filter(partitions, column='partition_date') -%}
+    {%- if partitions is not none -%}
+    where {{ partition_values(partitions, column) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro partition_values(partitions, column='partition_date') -%}
+    {{ column }} in ({% for p in partitions %}'{{ p }}'{{ ', ' if not loop.last }}{% else %}null{% endfor %})
+{%- endmacro %}
+
+{#- A snapshot (reference-data) table of the raw zone, rows of recorded publications only. -#}
+{% macro published_source(source_name, table_name, family) -%}
+    select * from {{ source('raw_' ~ source_name, table_name) }}
+    where {{ published_runs(source_name, family) }}
+{%- endmacro %}
+
+{#- The write-audit-publish commit point, as the warehouse sees it: a raw row counts once the gate
+    recorded the publication of its run (audit/publications). The gate writes a family's tables one
+    Delta commit each, root first, and the publication row last; a process killed in between leaves
+    rows of a run without a publication, which no model reads (the root's rows hidden, so the
+    children left over from the previous run join nothing), until a rerun publishes the day again
+    (docs/operations.md, "A run killed mid-way"). -#}
+{% macro published_runs(source_name, family) -%}
+    _run_id in (
+        select run_id from {{ ref('stg_audit__publications') }}
+        where action = 'publish' and source_name = '{{ source_name }}' and table_name = '{{ family }}'
+    )
 {%- endmacro %}
 
 {#- Raw change-log tables read lazily (source meta `materialization: view`): their views only work

@@ -107,7 +107,7 @@ def test_a_build_after_the_last_one_reads_no_raw_partition(built):
     assert compiled.returncode == 0, compiled.stdout[-3000:]
     for model in ("telemetry/stg_telemetry__meter_values", "ocpi/stg_ocpi__cdrs"):
         sql = (root / "t2" / "compiled" / "chargelake" / "models" / "staging" / f"{model}.sql").read_text()
-        assert "where partition_date in (null)" in sql, model  # every published partition is built
+        assert "and partition_date in (null)" in sql, model  # every published partition is built
 
 
 @pytest.mark.parametrize(

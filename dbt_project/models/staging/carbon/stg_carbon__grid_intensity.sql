@@ -1,7 +1,7 @@
 -- Every published intensity period, renamed and cast (1:1 with raw `grid_intensity`).
 with source as (
 
-    select * from {{ source('raw_carbon', 'grid_intensity') }}
+    {{ published_source('carbon', 'grid_intensity', 'grid_intensity') }}
 
 ),
 

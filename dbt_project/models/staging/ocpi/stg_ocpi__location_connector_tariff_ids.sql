@@ -1,7 +1,7 @@
 -- The tariff ids a connector names (`locations__evses__connectors__tariff_ids`), one row per id.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'locations__evses__connectors__tariff_ids') }}
+    {{ published_source('ocpi', 'locations__evses__connectors__tariff_ids', 'locations') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Connectors of every EVSE of every location row (`locations__evses__connectors`), renamed and cast.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'locations__evses__connectors') }}
+    {{ published_source('ocpi', 'locations__evses__connectors', 'locations') }}
 
 ),
 

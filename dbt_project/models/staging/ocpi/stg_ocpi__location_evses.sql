@@ -1,7 +1,7 @@
 -- Every EVSE of every location row (the `locations__evses` child table), renamed and cast.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'locations__evses') }}
+    {{ published_source('ocpi', 'locations__evses', 'locations') }}
 
 ),
 

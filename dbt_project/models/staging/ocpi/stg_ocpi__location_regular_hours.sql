@@ -2,7 +2,7 @@
 -- and cast: OCPI weekday 1 = Monday .. 7 = Sunday, begin/end as HH:MM local time.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'locations__opening_times__regular_hours') }}
+    {{ published_source('ocpi', 'locations__opening_times__regular_hours', 'locations') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Every OCPI location of every daily snapshot, renamed and cast.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'locations') }}
+    {{ published_source('ocpi', 'locations', 'locations') }}
 
 ),
 

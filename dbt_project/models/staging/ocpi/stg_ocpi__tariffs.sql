@@ -1,7 +1,7 @@
 -- Every OCPI tariff of every daily snapshot (header columns; elements are stg_ocpi__tariff_elements).
 with source as (
 
-    select * from {{ source('raw_ocpi', 'tariffs') }}
+    {{ published_source('ocpi', 'tariffs', 'tariffs') }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- Every OCPI token of every daily snapshot; driver identifiers are already pseudonyms in the raw zone.
 with source as (
 
-    select * from {{ source('raw_ocpi', 'tokens') }}
+    {{ published_source('ocpi', 'tokens', 'tokens') }}
 
 ),
 

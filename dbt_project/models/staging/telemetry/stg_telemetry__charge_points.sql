@@ -1,7 +1,7 @@
 -- Every charge point of every daily snapshot, renamed and cast (1:1 with raw `charge_points`).
 with source as (
 
-    select * from {{ source('raw_telemetry', 'charge_points') }}
+    {{ published_source('telemetry', 'charge_points', 'charge_points') }}
 
 ),
 
