@@ -58,6 +58,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--days", type=int, default=7, help="days to run, ending yesterday (UTC)")
     demo.add_argument("--seed", type=int, default=42, help="simulator seed")
     demo.add_argument("--until", type=_day, default=None, help="day after the last day run (YYYY-MM-DD, UTC)")
+    demo.add_argument(
+        "--tamper-signed-pct",
+        type=float,
+        default=10.0,
+        help="percent of the simulator's signed CDRs whose End reading it alters after signing (default 10)",
+    )
 
     run = sub.add_parser(
         "run",
@@ -242,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from orchestration.demo import run_demo
 
-            return run_demo(days=args.days, seed=args.seed, until=args.until)
+            return run_demo(days=args.days, seed=args.seed, until=args.until, tamper_signed_pct=args.tamper_signed_pct)
         if args.command == "simulator":
             from simulator.cli import serve, truth
 

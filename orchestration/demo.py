@@ -97,14 +97,16 @@ def use_simulator(sim) -> None:
     os.environ["CHARGELAKE_CARBON_EM_TOKEN"] = DEMO_TOKEN
 
 
-def run_demo(days: int = 7, seed: int = 42, until: date | None = None, instance=None) -> int:
+def run_demo(
+    days: int = 7, seed: int = 42, until: date | None = None, instance=None, tamper_signed_pct: float = 10.0
+) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance as runtime_instance
 
     partitions = demo_window(days, until)
     start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
     print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
-    sim = start_simulator(start, end, seed)
+    sim = start_simulator(start, end, seed, extra_args=("--tamper-signed-pct", str(tamper_signed_pct)))
     use_simulator(sim)
     print(f"  simulator: {sim.versions_url}", flush=True)
     t0 = time.monotonic()

@@ -68,6 +68,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PER_SECOND",
         help="requests per second allowed per token (429 + Retry-After beyond); 0 = unlimited",
     )
+    parser.add_argument(
+        "--tamper-signed-pct",
+        type=float,
+        default=10.0,
+        help="percent of signed CDRs (German and Dutch sites) whose End reading is altered after signing",
+    )
     parser.add_argument("--telemetry-token", default=None, help="bearer token of the telemetry API (default: --token)")
     parser.add_argument(
         "--meter-interval",
@@ -94,6 +100,7 @@ def config_from_args(args: argparse.Namespace) -> SimConfig:
         telemetry_token=args.telemetry_token,
         meter_interval_minutes=args.meter_interval,
         rate_limit=args.rate_limit,
+        tamper_signed_pct=args.tamper_signed_pct,
     )
 
 

@@ -210,6 +210,7 @@ class Network:
     tokens: tuple[Token, ...]
     tariffs: dict[str, dict] = field(default_factory=dict)
     ends_at: datetime | None = None  # no session starts at or after this instant (end of the window)
+    tampered_signed_pct: float = 10.0  # signed sessions whose End reading is altered after signing (signing.py)
     # generated EVSE-days, bounded: telemetry, registers and OCPI ask for the same days repeatedly
     cache: OrderedDict = field(default_factory=OrderedDict, repr=False, compare=False)
 

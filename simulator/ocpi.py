@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 from simulator.network import COUNTRY_CODE, PARTY_ID, Network, Site, SiteTemplate
 from simulator.sessions import SimSession, over_reported, session_cost, sessions_between
+from simulator.signing import Signer, signer_for
 from simulator.timefmt import iso
 
 CDR_DELAY = timedelta(minutes=5)
@@ -136,7 +137,9 @@ def session(s: SimSession, now: datetime) -> dict | None:
 CORRECTION_DELAY = timedelta(days=1)
 
 
-def _cdr_body(s: SimSession, cdr_id: str, periods: tuple[dict, ...], updated: datetime) -> dict:
+def _cdr_body(
+    s: SimSession, cdr_id: str, periods: tuple[dict, ...], updated: datetime, signer: Signer | None = None
+) -> dict:
     t = s.site.template
     connector = next(c for c in s.evse.connectors if c.id == s.connector_id)
     dims = [d for p in periods for d in p["dimensions"]]
@@ -168,17 +171,19 @@ def _cdr_body(s: SimSession, cdr_id: str, periods: tuple[dict, ...], updated: da
         "total_parking_time": round(sum(d["volume"] for d in dims if d["type"] == "PARKING_TIME"), 6),
         "credit": False,
         "last_updated": iso(updated),
+        # the meter signs what it measured (the session's true energy), whatever the CDR bills
+        **({"signed_data": signed} if signer and (signed := signer.signed_data(s, s.kwh)) else {}),
     }
 
 
-def cdrs(s: SimSession, now: datetime) -> list[dict]:
+def cdrs(s: SimSession, now: datetime, signer: Signer | None = None) -> list[dict]:
     """The CDRs of a session as of `now`: the CDR five minutes after the end; for a corrected
     session, a day later also a credit CDR (negated total_cost, mod_cdrs "Credit CDRs") and a
     replacement CDR with the true figures."""
     if now < s.end + CDR_DELAY:
         return []
     first_periods = over_reported(s.periods) if s.corrected else s.periods
-    first = _cdr_body(s, f"CDR-{s.id}", first_periods, s.end + CDR_DELAY)
+    first = _cdr_body(s, f"CDR-{s.id}", first_periods, s.end + CDR_DELAY, signer)
     if not s.corrected or now < s.end + CORRECTION_DELAY:
         return [first]
     at = s.end + CORRECTION_DELAY
@@ -191,7 +196,7 @@ def cdrs(s: SimSession, now: datetime) -> list[dict]:
     }
     for key in [k for k in first if k.startswith("total_") and k.endswith("cost")]:
         credit[key] = {k: -v for k, v in first[key].items()}
-    replacement = _cdr_body(s, f"CDR-{s.id}-R1", s.periods, at)
+    replacement = _cdr_body(s, f"CDR-{s.id}-R1", s.periods, at, signer)
     return [first, credit, replacement]
 
 
@@ -211,7 +216,8 @@ def objects(network: Network, module: str, now: datetime, first_day, last_day) -
         if module == "sessions":
             items = [o for s in sims if (o := session(s, now))]
         else:
-            items = [c for s in sims for c in cdrs(s, now)]
+            signer = signer_for(network)
+            items = [c for s in sims for c in cdrs(s, now, signer)]
     else:
         raise KeyError(module)
     key = "uid" if module == "tokens" else "id"

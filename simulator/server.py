@@ -43,6 +43,7 @@ class SimConfig:
     telemetry_token: str | None = None  # default: the OCPI token
     meter_interval_minutes: int = 15
     rate_limit: float = 0.0  # requests per second per token; 0: unlimited
+    tamper_signed_pct: float = 10.0  # signed CDRs whose End reading is altered after signing (signing.py)
 
     @property
     def effective_now(self) -> datetime:
@@ -51,7 +52,9 @@ class SimConfig:
     def build(self) -> Network:
         created = datetime.combine(self.start, time(0), UTC)
         ends = datetime.combine(self.end, time(0), UTC)
-        return build_network(self.seed, created, self.sites, self.evses_per_site, ends_at=ends)
+        network = build_network(self.seed, created, self.sites, self.evses_per_site, ends_at=ends)
+        network.tampered_signed_pct = self.tamper_signed_pct
+        return network
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """What the simulated network really did, written as CSV files, for tests that compare marts with
 reality instead of with themselves.
 
-Files: `sessions.csv` (true energy and cost of every session), `site_daily_energy.csv` (kWh per site
+Files: `sessions.csv` (true energy and cost of every session, and whether its meter signed), `site_daily_energy.csv` (kWh per site
 and local day, split at local midnight), `evse_outages.csv` (Faulted/Unavailable/Offline periods with
 minutes) and `evse_outage_minutes.csv` (totals per EVSE and kind), `zone_hourly_energy.csv` (kWh
 per grid zone and UTC hour, for emissions), `summary.json`.
@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from simulator.availability import outages_for_evse_day
 from simulator.network import Network
 from simulator.sessions import SimSession, session_cost, sessions_between
+from simulator.signing import signer_for
 from simulator.timefmt import iso
 
 
@@ -44,6 +45,7 @@ def _split(s: SimSession, step: timedelta, align) -> dict[datetime, float]:
 def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     sessions = sessions_between(network, first_day, last_day)
+    signer = signer_for(network)
     rows, daily, hourly = [], defaultdict(float), defaultdict(float)
     for s in sessions:
         cost = session_cost(s)["total_cost"]
@@ -63,6 +65,7 @@ def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
                 cost["excl_vat"],
                 cost["incl_vat"],
                 s.corrected,
+                signer.signed_status(s),
             ]
         )
         tz = ZoneInfo(s.site.template.time_zone)
@@ -89,6 +92,7 @@ def write_truth(network: Network, first_day, last_day, out: Path) -> dict:
             "cost_excl_vat",
             "cost_incl_vat",
             "cdr_corrected",
+            "signed_status",  # unsigned, signed, or tampered (End reading altered after signing)
         ],
         rows,
     )

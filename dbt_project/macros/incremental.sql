@@ -56,13 +56,19 @@
     since the last build. The source is referenced first: loading it registers its dataset on the
     connection the model's queries then use. Only rows of recorded publications are read
     (published_runs). -#}
-{% macro change_log_source(source_name, table_name, family, partition_column='partition_date') -%}
+{% macro change_log_source(source_name, table_name, family=none, partition_column='partition_date') -%}
     {%- set relation = source('raw_' ~ source_name, table_name) -%}
+    {%- if family is none -%}
+    {#- a snapshot table read whole (e.g. tariff elements of the Tariffs module): its family is its root -#}
+    select * from {{ relation }}
+    where {{ published_runs(source_name, table_name.split('__')[0]) }}
+    {%- else -%}
     {%- set partitions = unbuilt_partitions(source_name, family, partition_column) -%}
     select * from {{ relation }}
     where {{ published_runs(source_name, family) }}
     {%- if partitions is not none %}
         and {{ partition_values(partitions) }}
+    {%- endif -%}
     {%- endif -%}
 {%- endmacro %}
 
@@ -106,6 +112,7 @@
         ('raw_ocpi', 'cdrs'),
         ('raw_ocpi', 'cdrs__charging_periods'),
         ('raw_ocpi', 'cdrs__charging_periods__dimensions'),
+        ('raw_ocpi', 'cdrs__signed_data__signed_values'),
         ('raw_ocpi', 'cdrs__tariffs'),
         ('raw_ocpi', 'cdrs__tariffs__elements'),
         ('raw_ocpi', 'cdrs__tariffs__elements__price_components'),

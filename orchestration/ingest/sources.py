@@ -118,6 +118,7 @@ SOURCES: tuple[SourceSpec, ...] = (
             "cdrs": (
                 "cdrs__charging_periods",
                 "cdrs__charging_periods__dimensions",
+                "cdrs__signed_data__signed_values",
                 "cdrs__tariffs",
                 "cdrs__tariffs__elements",
                 "cdrs__tariffs__elements__price_components",

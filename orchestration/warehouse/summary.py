@@ -35,6 +35,7 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
         f"  energy: billed {billed_kwh:,.1f} kWh against {metered_kwh:,.1f} kWh metered; sessions: "
         f"{energy_match} match, {energy_mismatch} differ, {no_meter} without meter data"
     )
+    lines.extend(signed_data_lines(con))
     for kind, reason, n in con.execute(
         """
         select 'cost', cost_reason, count(*) from marts.fct_session_reconciliation
@@ -47,6 +48,36 @@ def reconciliation_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchall():
         lines.append(f"    {n} x {kind}: {reason}")
     return ["reconciliation (marts.rpt_reconciliation):", *lines] if lines else []
+
+
+def signed_data_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """How much of the billed energy a calibrated meter's valid signature proves (docs/signed-data.md)."""
+    billed, backed, valid, mismatch, invalid, unverifiable, unsigned = con.execute(
+        """
+        select coalesce(sum(billed_energy_kwh), 0), coalesce(sum(signed_valid_energy_kwh), 0),
+            coalesce(sum(signed_valid_session_count), 0), coalesce(sum(signed_energy_mismatch_count), 0),
+            coalesce(sum(signed_invalid_session_count), 0), coalesce(sum(signed_unverifiable_session_count), 0),
+            coalesce(sum(unsigned_session_count), 0)
+        from marts.rpt_reconciliation
+        """
+    ).fetchone()
+    if not billed:
+        return []
+    costs = ", ".join(
+        f"{currency} {100 * float(part) / float(total):.1f} %"
+        for currency, part, total in con.execute(
+            """
+            select currency, sum(signed_valid_cost_excl_vat), sum(billed_cost_excl_vat)
+            from marts.rpt_reconciliation where billed_cost_excl_vat != 0 group by currency order by currency
+            """
+        ).fetchall()
+    )
+    return [
+        f"  signed meter data: {100 * float(backed) / float(billed):.1f} % of billed energy "
+        f"({float(backed):,.1f} of {float(billed):,.1f} kWh) backed by valid signatures (of billed cost: {costs}); "
+        f"sessions: {valid} valid, {invalid} invalid signature, {mismatch} billing other energy than signed, "
+        f"{unverifiable} unverifiable, {unsigned} unsigned"
+    ]
 
 
 def sustainability_lines(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -104,6 +104,36 @@ def without_tariffs(cdr: dict, evse_uid: str | None = None, connector_id: str | 
     return cdr
 
 
+OCMF_VECTORS = Path(__file__).parents[1] / "fixtures" / "ocmf"
+# CDR id suffix -> (OCMF vector, how the record and the key are sent): raw record with a hex key, a
+# base64 record with a base64 key (what OCPI says), a secp256k1 meter.
+SIGNED = {
+    "ocmf-valid": ("01_keba_kcp30_valid", "raw", "hex"),
+    "ocmf-tampered": ("02_keba_kcp30_tampered_invalid", "base64", "base64"),
+    "ocmf-k1": ("08a_abl_secp256k1_valid", "raw", "base64"),
+}
+
+
+def signed_cdrs(cdr: dict) -> list[dict]:
+    """Copies of a CDR carrying real OCMF records (tests/fixtures/ocmf) in `signed_data`."""
+    import base64
+
+    out = []
+    for suffix, (name, record_as, key_as) in SIGNED.items():
+        vector = json.loads((OCMF_VECTORS / f"{name}.json").read_text())
+        record = vector["ocmf"] if record_as == "raw" else base64.b64encode(vector["ocmf"].encode()).decode()
+        key = vector["public_key_der_hex"]
+        key = key if key_as == "hex" else base64.b64encode(bytes.fromhex(key)).decode()
+        signed = {
+            "encoding_method": "OCMF",
+            "encoding_method_version": 1,
+            "public_key": key,
+            "signed_values": [{"nature": "Start", "plain_data": "", "signed_data": record}],
+        }
+        out.append({**copy.deepcopy(cdr), "id": f"{cdr['id']}-{suffix}", "signed_data": signed})
+    return out
+
+
 def served_221() -> dict[str, list[dict]]:
     fields = fields_221(read_spec(SPEC_221))
     full = examples_221()
@@ -119,6 +149,7 @@ def served_221() -> dict[str, list[dict]]:
     out["cdrs"] += [{**without_tariffs(c), "id": f"{c['id']}-bare"} for c in full["cdrs"]] + [
         {**without_tariffs(c, "3257", "1"), "id": f"{c['id']}-conn"} for c in full["cdrs"]
     ]
+    out["cdrs"] += signed_cdrs(full["cdrs"][0])
     return out
 
 

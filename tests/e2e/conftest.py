@@ -14,6 +14,7 @@ from simulator.server import SimConfig, SimState
 UNTIL = date(2026, 11, 20)
 DAYS = 2
 SEED = 42
+TAMPER_SIGNED_PCT = 50  # two days of the demo sign a handful of CDRs: make sure some are tampered
 
 
 @pytest.fixture(scope="session")
@@ -26,7 +27,10 @@ def demo(tmp_path_factory):
         "DAGSTER_HOME": str(root / "dagster"),
         "CHARGELAKE_PSEUDONYM_KEY": "e2e-key",
     }
-    cmd = [sys.executable, "-m", "orchestration.cli", "demo", "--days", str(DAYS), "--until", UNTIL.isoformat()]
+    cmd = [
+        sys.executable, "-m", "orchestration.cli", "demo", "--days", str(DAYS), "--until", UNTIL.isoformat(),
+        "--tamper-signed-pct", str(TAMPER_SIGNED_PCT),
+    ]  # fmt: skip
     proc = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[2]
     )
@@ -47,7 +51,8 @@ def truth(tmp_path_factory) -> Path:
 
     start = UNTIL - timedelta(days=DAYS)
     out = tmp_path_factory.mktemp("truth")
-    write_truth(SimConfig(seed=SEED, start=start, end=UNTIL).build(), start - timedelta(days=1), UNTIL, out)
+    config = SimConfig(seed=SEED, start=start, end=UNTIL, tamper_signed_pct=TAMPER_SIGNED_PCT)
+    write_truth(config.build(), start - timedelta(days=1), UNTIL, out)
     return out
 
 

@@ -37,6 +37,12 @@ transactions as (
 
 ),
 
+signed_energy as (
+
+    select * from {{ ref('int_ocpi__cdr_signed_energy') }}
+
+),
+
 matched as (
 
     -- The charger transaction of a session: the same id where the CPMS uses one id for both,
@@ -95,6 +101,11 @@ joined as (
         session_costs.not_costable_cdr_count,
         session_costs.cdr_reasons,
         cast(charging_sessions.cdr_energy_kwh as double) - matched.energy_kwh as cdr_minus_meter_kwh,
+        signed_energy.signed_status as cdr_signed_status,
+        signed_energy.signed_reason as cdr_signed_reason,
+        cast(signed_energy.signed_energy_kwh as decimal(24, 6)) as signed_energy_kwh,
+        cast(cast(charging_sessions.cdr_energy_kwh as decimal(24, 6)) - signed_energy.signed_energy_kwh
+            as decimal(24, 6)) as cdr_minus_signed_kwh,
         greatest(
             {{ var('energy_tolerance_kwh') }},
             abs(cast(charging_sessions.cdr_energy_kwh as double)) * {{ var('energy_tolerance_pct') }} / 100
@@ -102,6 +113,7 @@ joined as (
     from charging_sessions
     left join session_costs on charging_sessions.charging_session_key = session_costs.charging_session_key
     left join matched on charging_sessions.charging_session_key = matched.charging_session_key
+    left join signed_energy on charging_sessions.cdr_key = signed_energy.cdr_key
 
 ),
 
@@ -122,7 +134,14 @@ statuses as (
                 and coalesce(abs(billed_cost_incl_vat - recomputed_cost_incl_vat) <= cost_tolerance * cdr_count, true)
                 then 'match'
             else 'mismatch'
-        end as cost_status
+        end as cost_status,
+        case
+            when cdr_energy_kwh is null then 'not_billed'
+            when cdr_signed_status is null then 'unsigned'
+            when cdr_signed_status = 'valid'
+                and abs(cdr_minus_signed_kwh) > {{ var('signed_energy_tolerance_kwh') }} then 'energy_mismatch'
+            else cdr_signed_status
+        end as signed_status
     from joined
 
 ),
@@ -187,7 +206,17 @@ final as (
         has_register_reset,
         has_gap,
         has_unit_correction,
-        has_late_data
+        has_late_data,
+        signed_status,
+        case
+            when signed_status = 'energy_mismatch'
+                then 'CDR bills ' || cast(round(cdr_minus_signed_kwh, 3) as varchar)
+                    || ' kWh more than the signed meter readings (negative: less)'
+            when signed_status in ('invalid', 'unverifiable', 'not_usable') then cdr_signed_reason
+        end as signed_reason,
+        signed_energy_kwh,
+        cdr_minus_signed_kwh,
+        signed_status = 'valid' as is_backed_by_signed_readings
     from statuses
 
 )

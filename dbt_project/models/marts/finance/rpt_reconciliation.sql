@@ -36,6 +36,14 @@ summary as (
         count(*) filter (where energy_status = 'match') as energy_match_count,
         count(*) filter (where energy_status = 'mismatch') as energy_mismatch_count,
         count(*) filter (where energy_status = 'no_meter_data') as no_meter_data_count,
+        coalesce(sum(cdr_energy_kwh) filter (where is_backed_by_signed_readings), 0) as signed_valid_energy_kwh,
+        coalesce(sum(billed_cost_excl_vat) filter (where is_backed_by_signed_readings), 0)
+            as signed_valid_cost_excl_vat,
+        count(*) filter (where is_backed_by_signed_readings) as signed_valid_session_count,
+        count(*) filter (where signed_status = 'unsigned') as unsigned_session_count,
+        count(*) filter (where signed_status = 'invalid') as signed_invalid_session_count,
+        count(*) filter (where signed_status in ('unverifiable', 'not_usable')) as signed_unverifiable_session_count,
+        count(*) filter (where signed_status = 'energy_mismatch') as signed_energy_mismatch_count,
         string_agg(distinct case when cost_status in ('mismatch', 'not_costable') then cost_reason end, ' | ')
             as cost_reasons,
         string_agg(distinct case when energy_status = 'mismatch' then energy_reason end, ' | ')
@@ -70,6 +78,17 @@ final as (
         summary.energy_match_count,
         summary.energy_mismatch_count,
         summary.no_meter_data_count,
+        summary.signed_valid_energy_kwh,
+        round(100.0 * summary.signed_valid_energy_kwh / nullif(summary.billed_energy_kwh, 0), 2)
+            as signed_valid_energy_pct,
+        summary.signed_valid_cost_excl_vat,
+        round(100.0 * summary.signed_valid_cost_excl_vat / nullif(summary.billed_cost_excl_vat, 0), 2)
+            as signed_valid_cost_pct,
+        summary.signed_valid_session_count,
+        summary.unsigned_session_count,
+        summary.signed_invalid_session_count,
+        summary.signed_unverifiable_session_count,
+        summary.signed_energy_mismatch_count,
         summary.cost_reasons,
         summary.energy_reasons
     from summary

@@ -50,6 +50,10 @@ renamed as (
         total_parking_cost__incl_vat as parking_cost_incl_vat,
         total_reservation_cost__excl_vat as reservation_cost_excl_vat,
         total_reservation_cost__incl_vat as reservation_cost_incl_vat,
+        signed_data__encoding_method as signed_data_encoding_method,
+        signed_data__encoding_method_version as signed_data_encoding_method_version,
+        signed_data__public_key as signed_data_public_key,
+        signed_data__url as signed_data_url,
         _dlt_id as raw_record_id,
         {{ raw_version_columns() }}
 
