@@ -131,6 +131,7 @@ class Signer:
         text = json.dumps(payload, separators=(",", ":"), default=str).replace(
             f'"RV":"{register_kwh}"', f'"RV":{register_kwh}'
         )
-        der = self.key(s.evse).sign(text.encode(), ec.ECDSA(hashes.SHA256()))
+        # RFC 6979 deterministic nonces: the same seed serves the same bytes (the simulator is reproducible)
+        der = self.key(s.evse).sign(text.encode(), ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
         signature = json.dumps({"SA": ALGORITHM, "SD": der.hex().upper()}, separators=(",", ":"))
         return f"OCMF|{text}|{signature}"
