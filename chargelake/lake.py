@@ -51,11 +51,12 @@ class Lake:
         """deltalake (object_store) options; None for local paths."""
         if not self.is_s3:
             return None
-        opts = {
-            "AWS_REGION": os.environ.get("AWS_REGION", "us-east-1"),
-            # One writer per table partition (the gate); see docs/operations.md for concurrent writers.
-            "AWS_S3_ALLOW_UNSAFE_RENAME": "true",
-        }
+        opts = {"AWS_REGION": os.environ.get("AWS_REGION", "us-east-1")}
+        # deltalake 1.x commits to S3 with conditional writes (If-None-Match: put-if-absent), so
+        # concurrent publishers are safe without a lock. An S3-compatible store without conditional
+        # writes needs the unsafe rename, and then one publisher at a time (docs/operations.md).
+        if os.environ.get("CHARGELAKE_S3_UNSAFE_RENAME", "").lower() == "true":
+            opts["AWS_S3_ALLOW_UNSAFE_RENAME"] = "true"
         for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
             if os.environ.get(key):
                 opts[key] = os.environ[key]

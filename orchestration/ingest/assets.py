@@ -216,7 +216,7 @@ def publish_asset(spec: SourceSpec, table: str):
         ],
         partitions_def=daily_partitions,
         backfill_policy=BACKFILL,
-        pool="delta_publish",  # on S3 without a locking provider: limit to 1 (docs/operations.md)
+        pool="delta_publish",  # limit to 1 only on a store without conditional writes (docs/operations.md)
     )
     def _publish(context: AssetExecutionContext, chargelake: ChargeLakeResource):
         published: dict[str, dict] = {}

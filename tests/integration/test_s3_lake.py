@@ -78,7 +78,7 @@ def demo_on_s3(s3_env, tmp_path_factory):
 
 
 def storage(s3_env) -> dict:
-    return {**s3_env, "AWS_ALLOW_HTTP": "true", "AWS_S3_ALLOW_UNSAFE_RENAME": "true"}
+    return {**s3_env, "AWS_ALLOW_HTTP": "true"}
 
 
 def test_demo_runs_end_to_end_on_s3(demo_on_s3):
@@ -106,3 +106,56 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
     assert "lake/marts/fct_charging_sessions/fct_charging_sessions.parquet" in keys
     landed = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/landing/")["Contents"]]
     assert any(k.endswith(".parquet") for k in landed)
+
+
+def _publish_on_s3(lake_url: str, env: dict, day: str) -> dict:
+    """One publisher process (spawned, as Dagster's multiprocess executor runs steps)."""
+    os.environ.update(env)
+    from datetime import UTC, date, datetime, timedelta
+
+    from chargelake.lake import Lake
+    from expectations.gate import PartitionRef, gate_partition
+
+    start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    ref = PartitionRef(
+        Lake(lake_url), "ocpi", "sessions", f"s3par-{day}", date.fromisoformat(day), (start, start + timedelta(days=1))
+    )
+    return gate_partition(ref)[1]
+
+
+def test_concurrent_publishers_on_s3_commit_without_a_lock_and_lose_nothing(s3_env, simulator, monkeypatch):
+    """Several processes publish days of the same table at once, with deltalake's conditional-write
+    commits (no unsafe rename, no lock, no pool of one): every day lands with exactly its rows."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+    from datetime import UTC, datetime, timedelta
+
+    import pyarrow.compute as pc
+
+    from chargelake.lake import Lake
+    from extractors.common.landing import load_to_landing
+    from extractors.ocpi import ocpi_source
+    from tests.conftest import SIM_TOKEN, served
+
+    for key, value in s3_env.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("CHARGELAKE_S3_UNSAFE_RENAME", raising=False)
+    lake = Lake(f"s3://{BUCKET}/concurrent")
+    assert "AWS_S3_ALLOW_UNSAFE_RENAME" not in lake.delta_storage_options()
+    days = ["2026-03-27", "2026-03-28", "2026-03-29", "2026-03-30"]
+    windows = {}
+    for day in days:
+        start = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        windows[day] = (start, start + timedelta(days=1))
+        source = ocpi_source(simulator.versions_url, SIM_TOKEN, "k", *windows[day], modules=("sessions",))
+        load_to_landing(source, lake, f"s3par-{day}")
+    with ProcessPoolExecutor(len(days), mp_context=multiprocessing.get_context("spawn")) as pool:
+        rows = list(pool.map(_publish_on_s3, [lake.url] * len(days), [dict(s3_env)] * len(days), days))
+    assert [r["action"] for r in rows] == ["publish"] * len(days)
+    table = DeltaTable(lake.raw("ocpi", "sessions"), storage_options=storage(s3_env))
+    data = table.to_pyarrow_table()
+    for day in days:
+        got = data.filter(pc.field("partition_date") == day).column("id").to_pylist()
+        assert got and sorted(got) == sorted(s["id"] for s in served("sessions", *windows[day])), day
+    writes = [h for h in table.history() if h.get("chargelake.run_id")]
+    assert sorted(h["chargelake.run_id"] for h in writes) == sorted(f"s3par-{d}" for d in days)
