@@ -7,7 +7,9 @@
 - meter values (`benchmarks/telemetry.py`): ingest of the reference network's day at 15- and
   1-minute intervals against the same-bodies pyarrow ceiling, and peak memory for 1 vs 30 days;
 - warehouse (`benchmarks/warehouse.py`): costing throughput in CDRs/s, and the dbt build and a
-  daily run with 7 and 28 days of the reference network's history.
+  daily run with 7 and 28 days of the reference network's history, and its month end to end (API to
+  reports) with the time per stage;
+- backfill (`benchmarks/backfill.py`): the demo network's 30-day backfill against its 1-day run.
 
 Results are printed and written to `benchmarks/results/latest.json`; figures go to docs/performance.md.
 """
@@ -25,6 +27,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks import backfill as backfill_bench
 from benchmarks import telemetry as telemetry_bench
 from benchmarks import warehouse as warehouse_bench
 from benchmarks.memory import simulator_memory
@@ -156,6 +159,7 @@ def main() -> int:
     results["simulator_memory_reference_year"] = simulator_memory()
     results["costing"] = warehouse_bench.costing_throughput()
     results["warehouse_history"] = warehouse_bench.dbt_over_history()
+    results["backfill_30_days_vs_1_day"] = backfill_bench.backfill_vs_day()
     results["machine"] = {"python": platform.python_version(), "cpu": platform.processor() or platform.machine()}
     out = Path(__file__).with_name("results")
     out.mkdir(exist_ok=True)
