@@ -6,11 +6,16 @@ Secrets are read here and nowhere else; `redacted()` is what gets logged.
 from __future__ import annotations
 
 import os
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 DEMO_PSEUDONYM_KEY = "chargelake-demo-pseudonym-key-do-not-use-in-production"
+MIN_KEY_LENGTH = 32
+# Set by `chargelake demo` for its own process: the only place the public demo key is accepted.
+DEMO_MODE_VARIABLE = "CHARGELAKE_DEMO"
+MAKE_A_KEY = (
+    'make one with `python -c "import secrets; print(secrets.token_urlsafe(32))"` and keep it in a secret store'
+)
 
 
 # ChargeLake runs on closed networks and must not call home: the tools it drives all collect usage
@@ -53,6 +58,25 @@ def _absolute_lake_url(url: str) -> str:
         return url.rstrip("/")
     path = url.removeprefix("file://")
     return str(Path(path).expanduser().resolve())
+
+
+def pseudonym_key(env: os._Environ | dict, needed: bool) -> str:
+    """The key pseudonyms are made with. Outside the demo a run refuses to start without one of
+    adequate length: with a missing, short or public key, anyone holding a list of card numbers could
+    reverse the pseudonyms (docs/privacy.md)."""
+    key = env.get("CHARGELAKE_PSEUDONYM_KEY") or ""
+    demo = env.get(DEMO_MODE_VARIABLE) == "1"
+    if demo or not needed:
+        return key or DEMO_PSEUDONYM_KEY
+    if not key:
+        raise ConfigError(f"CHARGELAKE_PSEUDONYM_KEY is not set: {MAKE_A_KEY} (docs/privacy.md)")
+    if key == DEMO_PSEUDONYM_KEY:
+        raise ConfigError(f"CHARGELAKE_PSEUDONYM_KEY is the public demo key: {MAKE_A_KEY} (docs/privacy.md)")
+    if len(key) < MIN_KEY_LENGTH:
+        raise ConfigError(
+            f"CHARGELAKE_PSEUDONYM_KEY has {len(key)} characters, fewer than {MIN_KEY_LENGTH}: {MAKE_A_KEY}"
+        )
+    return key
 
 
 def _tristate(value: str | None) -> bool | None:
@@ -100,19 +124,11 @@ class Settings:
     carbon_em_token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def from_env(cls, warn_about_key: bool = True) -> Settings:
-        """`warn_about_key=False` for commands that pseudonymise nothing (reports, audit, doctor)."""
+    def from_env(cls, needs_key: bool = True) -> Settings:
+        """`needs_key=False` for commands that pseudonymise nothing (reports, audit, doctor, vacuum)."""
         load_dotenv()
         env = os.environ
-        key = env.get("CHARGELAKE_PSEUDONYM_KEY")
-        if not key:
-            if warn_about_key:
-                warnings.warn(
-                    "CHARGELAKE_PSEUDONYM_KEY is not set: using the public demo key. "
-                    "Pseudonyms made with it can be reversed by anyone holding a token list.",
-                    stacklevel=2,
-                )
-            key = DEMO_PSEUDONYM_KEY
+        key = pseudonym_key(env, needs_key)
         return cls(
             lake_url=_absolute_lake_url(env.get("CHARGELAKE_LAKE_URL", "./data/lake")),
             warehouse_path=str(Path(env.get("CHARGELAKE_WAREHOUSE_PATH", "./data/warehouse.duckdb")).resolve()),

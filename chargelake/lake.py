@@ -36,11 +36,15 @@ class Lake:
     def publications(self) -> str:
         return self.path("audit", "publications")
 
+    def erasures(self) -> str:
+        return self.path("audit", "erasures")
+
     def validations(self, run_id: str) -> str:
         return self.path("audit", "validations", run_id)
 
-    def marts(self, model: str) -> str:
-        return self.path("marts", model)
+    def marts(self, model: str, audience: str) -> str:
+        """`audience`: shared or restricted (orchestration/warehouse/audiences.py)."""
+        return self.path("marts", audience, model)
 
     def filesystem(self) -> fsspec.AbstractFileSystem:
         if self.is_s3:

@@ -27,6 +27,7 @@ examples:
   chargelake doctor                        is every source reachable, every credential accepted?
   chargelake lake vacuum --retain-days 30  what the lake may forget (add --apply to remove it)
   chargelake report csrd --period 2026     the CSRD E1 workbook, CSVs and HTML report under reports/ in the lake
+  chargelake privacy erase --token 04A2B3C4D5E6F7   one card's data out of the lake (the warehouse on its next build)
   chargelake audit figure --year 2026 --site LOC001 scope_2_location_based_tco2e
                                            one CSRD figure back to its factors, partitions and API windows
 """
@@ -125,6 +126,10 @@ def build_parser() -> argparse.ArgumentParser:
     from orchestration.audit.cli import add_audit_arguments
 
     add_audit_arguments(sub.add_parser("audit", help="trace a report figure or a raw partition to its API windows"))
+
+    from orchestration.privacy.cli import add_privacy_arguments
+
+    add_privacy_arguments(sub.add_parser("privacy", help="erase one driver's data from every copy"))
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
@@ -271,13 +276,17 @@ def main(argv: list[str] | None = None) -> int:
                 raise ConfigError(f"--retain-days must be 0 or more, not {args.retain_days}")
             from chargelake.config import Settings
 
-            settings = Settings.from_env(warn_about_key=False)
+            settings = Settings.from_env(needs_key=False)
             print("\n".join(vacuum_lake(Lake(settings.lake_url), args.retain_days, args.apply).lines()))
             return 0
         if args.command == "audit":
             from orchestration.audit.cli import audit
 
             return audit(args)
+        if args.command == "privacy":
+            from orchestration.privacy.cli import privacy
+
+            return privacy(args)
         if args.command == "report":
             from orchestration.reports.cli import report
 

@@ -7,7 +7,7 @@ import os
 import time
 from datetime import UTC, date, datetime, timedelta
 
-from chargelake.config import Settings
+from chargelake.config import DEMO_MODE_VARIABLE, Settings
 from chargelake.lake import Lake
 from simulator.process import DEMO_TOKEN, start_simulator
 
@@ -103,6 +103,7 @@ def run_demo(
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance as runtime_instance
 
+    os.environ[DEMO_MODE_VARIABLE] = "1"  # the public demo key is accepted here, and only here
     partitions = demo_window(days, until)
     start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
     print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)

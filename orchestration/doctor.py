@@ -37,12 +37,21 @@ def _attempt(name: str, probe: Callable[[], str]) -> Check:
 
 
 def _key(settings: Settings) -> Check:
-    from chargelake.config import DEMO_PSEUDONYM_KEY
+    from chargelake.config import DEMO_PSEUDONYM_KEY, MAKE_A_KEY, MIN_KEY_LENGTH
 
     if settings.pseudonym_key == DEMO_PSEUDONYM_KEY:
-        return Check("pseudonyms", WARN, "CHARGELAKE_PSEUDONYM_KEY is not set: the public demo key would be used")
-    if len(settings.pseudonym_key) < 32:
-        return Check("pseudonyms", WARN, f"the key is {len(settings.pseudonym_key)} characters; use 32 or more")
+        return Check(
+            "pseudonyms",
+            FAIL,
+            f"CHARGELAKE_PSEUDONYM_KEY is not set (or is the public demo key): runs will refuse to start; {MAKE_A_KEY}",
+        )
+    if len(settings.pseudonym_key) < MIN_KEY_LENGTH:
+        return Check(
+            "pseudonyms",
+            FAIL,
+            f"the key has {len(settings.pseudonym_key)} characters, fewer than {MIN_KEY_LENGTH}: "
+            "runs will refuse to start",
+        )
     return Check("pseudonyms", OK, "key set (not shown)")
 
 
@@ -150,7 +159,7 @@ def run_doctor() -> tuple[list[Check], bool]:
 
 def _checks() -> tuple[list[Check], bool]:
     try:
-        settings = Settings.from_env(warn_about_key=False)  # the key gets its own verdict
+        settings = Settings.from_env(needs_key=False)  # the key gets its own verdict
     except ConfigError as exc:
         return [Check("config", FAIL, str(exc))], False
     checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _warehouse(settings)]

@@ -35,7 +35,7 @@ def instance():
 
 
 def log_dir(settings: Settings | None = None) -> Path:
-    settings = settings or Settings.from_env()
+    settings = settings or Settings.from_env(needs_key=False)  # only the warehouse path is read
     path = Path(settings.warehouse_path).parent / "logs"
     path.mkdir(parents=True, exist_ok=True)
     return path

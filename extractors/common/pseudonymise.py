@@ -18,15 +18,23 @@ def pseudonym(key: str, value: str) -> str:
 
 
 def pseudonymise_paths(record: dict, paths: tuple[tuple[str, ...], ...], key: str) -> dict:
-    """Replace the values at `paths` (tuples of keys into nested dicts) in place."""
+    """Replace the values at `paths` (tuples of keys into nested dicts; a list on the way applies
+    the rest of the path to each of its elements) in place."""
     for path in paths:
-        node = record
-        for part in path[:-1]:
-            node = node.get(part) if isinstance(node, dict) else None
-            if node is None:
-                break
-        if isinstance(node, dict) and node.get(path[-1]) is not None:
-            value = node[path[-1]]
-            if not str(value).startswith(PREFIX):
-                node[path[-1]] = pseudonym(key, value)
+        _replace(record, path, key)
     return record
+
+
+def _replace(node: object, path: tuple[str, ...], key: str) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _replace(item, path, key)
+        return
+    if not isinstance(node, dict):
+        return
+    if len(path) > 1:
+        _replace(node.get(path[0]), path[1:], key)
+        return
+    value = node.get(path[0])
+    if value is not None and not str(value).startswith(PREFIX):
+        node[path[0]] = pseudonym(key, value)

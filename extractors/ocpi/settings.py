@@ -19,4 +19,6 @@ PSEUDONYMISED: dict[str, tuple[tuple[str, ...], ...]] = {
     "tokens": (("uid",), ("contract_id",), ("visual_number",), ("auth_id",), ("energy_contract", "contract_id")),
     "sessions": _CDR_TOKEN,
     "cdrs": _CDR_TOKEN,
+    # Cards allowed to see a location (PublishTokenType): a list of token identifiers.
+    "locations": (("publish_allowed_to", "uid"), ("publish_allowed_to", "visual_number")),
 }

@@ -40,7 +40,7 @@ def audit(args: argparse.Namespace) -> int:
     from chargelake.config import Settings
     from chargelake.lake import Lake
 
-    settings = Settings.from_env(warn_about_key=False)
+    settings = Settings.from_env(needs_key=False)
     lake = Lake(settings.lake_url)
     if args.audit_command == "partition":
         from orchestration.audit.partition import PartitionNotFoundError, describe_partition

@@ -51,7 +51,7 @@ def report(args: argparse.Namespace) -> int:
             f"`chargelake report {args.kind}` needs --period ({'YYYY-MM' if args.kind == 'costs' else 'YYYY'})"
         )
     period = _period(args.kind, args.period) if args.kind != "faults" else None
-    settings = Settings.from_env(warn_about_key=False)  # reports pseudonymise nothing
+    settings = Settings.from_env(needs_key=False)  # reports pseudonymise nothing
     if not Path(settings.warehouse_path).exists():
         raise ConfigError(
             f"there is no warehouse at {settings.warehouse_path}: run `chargelake demo` or `chargelake run` first"

@@ -12,6 +12,7 @@ from chargelake.lake import Lake
 from expectations.publish import ensure_tables
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES
+from orchestration.warehouse.audiences import build_shared_warehouse
 from orchestration.warehouse.export import export_marts
 from orchestration.warehouse.resources import dbt_project, ensure_manifest
 from orchestration.warehouse.swap import building_copy
@@ -44,6 +45,19 @@ def prepare_raw_zone(lake: Lake) -> None:
             ensure_tables(lake, spec.name, spec.declared(table))
 
 
+def erased_since_last_build(settings) -> bool:
+    """An erasure (chargelake privacy erase) deleted raw rows that incremental models already hold:
+    the next build rebuilds everything, so no copy outlives the raw rows."""
+    from datetime import UTC, datetime
+
+    from orchestration.privacy.erase import last_erasure_at
+
+    erased = last_erasure_at(Lake(settings.lake_url))
+    if erased is None or not os.path.exists(settings.warehouse_path):
+        return False
+    return erased > datetime.fromtimestamp(os.path.getmtime(settings.warehouse_path), UTC)
+
+
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=ChargeLakeTranslator())
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, chargelake: ChargeLakeResource):
     settings = chargelake.settings()
@@ -54,13 +68,17 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, charge
     os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
     os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
     prepare_raw_zone(Lake(settings.lake_url))
+    args = ["build", *(["--full-refresh"] if erased_since_last_build(settings) else [])]
     # Built on a copy and swapped in, so a BI tool holding the warehouse open neither blocks the
     # build nor sees a half-built one (orchestration/warehouse/swap.py).
     with building_copy(settings.warehouse_path) as building:
         os.environ["CHARGELAKE_WAREHOUSE_PATH"] = building
         try:
-            yield from dbt.cli(["build"], context=context).stream()
+            if len(args) > 1:
+                context.log.info("a driver's data was erased since the last build: rebuilding every model from raw")
+            yield from dbt.cli(args, context=context).stream()
             exported = export_marts(building, Lake(settings.lake_url))
+            shared = build_shared_warehouse(building, settings.warehouse_path, list(exported))
         finally:
             os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
-    context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}")
+    context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}; shared warehouse: {shared}")

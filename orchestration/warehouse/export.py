@@ -1,5 +1,7 @@
-"""Copy every table of the `marts` schema to `<lake>/marts/<model>/` as Parquet, for BI tools and
-other engines that read files rather than the DuckDB warehouse."""
+"""Copy every table of the `marts` schema to `<lake>/marts/<audience>/<model>/` as Parquet, for BI
+tools and other engines that read files rather than the DuckDB warehouse. The audience (`shared` or
+`restricted`, orchestration/warehouse/audiences.py) is a prefix of its own, so a storage policy can
+grant the aggregates without the session-level marts (docs/access.md)."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import duckdb
 import pyarrow.parquet as pq
 
 from chargelake.lake import Lake
+from orchestration.warehouse.audiences import audience
 
 
 def export_marts(warehouse_path: str, lake: Lake) -> dict[str, int]:
@@ -20,10 +23,11 @@ def export_marts(warehouse_path: str, lake: Lake) -> dict[str, int]:
                 "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
             ).fetchall()
         ]
+        audiences = {table: audience(table) for table in tables}  # refuse before writing anything
         for table in tables:
             arrow = con.execute(f'select * from marts."{table}"').arrow()
             arrow = arrow.read_all() if hasattr(arrow, "read_all") else arrow
-            target = f"{lake.marts(table)}/{table}.parquet"
+            target = f"{lake.marts(table, audiences[table])}/{table}.parquet"
             with fs.open(target, "wb") as fh:
                 pq.write_table(arrow, fh)
             out[table] = arrow.num_rows

@@ -25,7 +25,7 @@ def demo(tmp_path_factory):
         "CHARGELAKE_LAKE_URL": str(root / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
         "DAGSTER_HOME": str(root / "dagster"),
-        "CHARGELAKE_PSEUDONYM_KEY": "e2e-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "e2e-key-0123456789abcdef0123456789abcdef",
     }
     cmd = [
         sys.executable, "-m", "orchestration.cli", "demo", "--days", str(DAYS), "--until", UNTIL.isoformat(),

@@ -46,7 +46,7 @@ def environment(root: Path, url: str) -> dict:
         "CHARGELAKE_OCPI_TOKEN": TOKEN,
         "CHARGELAKE_LAKE_URL": str(root / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(root / "warehouse.duckdb"),
-        "CHARGELAKE_PSEUDONYM_KEY": "stub-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "stub-key-0123456789abcdef0123456789abcdef",
         "CHARGELAKE_PARTITIONS_START": "2015-01-01",  # the spec's examples date from 2015
         "DAGSTER_HOME": str(root / "dagster-home"),  # not created beforehand: the CLI sets it up
     }

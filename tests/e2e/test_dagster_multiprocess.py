@@ -33,6 +33,7 @@ def test_a_ranged_run_through_the_multiprocess_executor(tmp_path, simulator):
         "CHARGELAKE_CARBON_EM_URL": simulator.versions_url.replace("/ocpi/versions", "/carbon/em"),
         "CHARGELAKE_CARBON_EM_TOKEN": SIM_TOKEN,
         "DAGSTER_HOME": str(tmp_path / "dagster"),
+        "CHARGELAKE_PSEUDONYM_KEY": "multiprocess-key-0123456789abcdef0123456789",
     }
     (tmp_path / "dagster").mkdir()
     dagster = Path(sys.executable).with_name("dagster")

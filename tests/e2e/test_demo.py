@@ -48,7 +48,9 @@ def test_lake_is_delta_with_a_commit_per_published_day(demo):
     assert sorted(p.name for p in sessions.glob("partition_date=*")) == [f"partition_date={d}" for d in days]
     history = [h for h in DeltaTable(str(sessions)).history() if h.get("operation") == "WRITE"]
     assert len(history) == DAYS and all(h.get("chargelake.run_id") for h in history)
-    exported = pq.read_table(root / "lake" / "marts" / "fct_charging_sessions" / "fct_charging_sessions.parquet")
+    exported = pq.read_table(
+        root / "lake" / "marts" / "restricted" / "fct_charging_sessions" / "fct_charging_sessions.parquet"
+    )
     assert exported.num_rows == len(served_sessions())
 
 

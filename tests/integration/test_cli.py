@@ -26,7 +26,7 @@ def env(tmp_path, monkeypatch, simulator):
         "CHARGELAKE_OCPI_TOKEN": SIM_TOKEN,
         "CHARGELAKE_LAKE_URL": str(tmp_path / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
-        "CHARGELAKE_PSEUDONYM_KEY": "cli-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "cli-key-0123456789abcdef0123456789abcdef",
         "DAGSTER_HOME": str(tmp_path / "dagster"),
         "RUNTIME__REQUEST_MAX_ATTEMPTS": "1",
     }.items():
@@ -123,10 +123,14 @@ def test_warehouse_without_data_says_so(tmp_path):
         prepare_raw_zone(Lake(str(tmp_path / "empty")))
 
 
-def test_run_needs_nothing_but_the_ocpi_settings(tmp_path, simulator):
+def test_run_needs_nothing_but_the_ocpi_settings_and_a_key(tmp_path, simulator):
     # No DAGSTER_HOME, no lake or warehouse path: the defaults under ./data are set up by the CLI.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DAGSTER_", "CHARGELAKE_"))}
-    env.update(CHARGELAKE_OCPI_URL=simulator.versions_url, CHARGELAKE_OCPI_TOKEN=SIM_TOKEN)
+    env.update(
+        CHARGELAKE_OCPI_URL=simulator.versions_url,
+        CHARGELAKE_OCPI_TOKEN=SIM_TOKEN,
+        CHARGELAKE_PSEUDONYM_KEY="a-production-like-key-0123456789abcdef",
+    )
     proc = subprocess.run(
         [sys.executable, "-m", "orchestration.cli", "run", DAY, DAY, "--no-marts"],
         env={**env, "PYTHONPATH": str(ROOT)},
@@ -182,3 +186,23 @@ def test_run_one_source_needs_and_publishes_only_that_source(env, capsys, monkey
     assert published == {("telemetry", "publish")}
     code = main(["backfill", "--start", DAY, "--end", DAY, "--no-marts", "--source", "telemetry"])
     assert code == 0 and "1 already published" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        (None, r"CHARGELAKE_PSEUDONYM_KEY is not set: make one with `python -c"),
+        ("short-key", r"CHARGELAKE_PSEUDONYM_KEY has 9 characters, fewer than 32: make one with"),
+        ("chargelake-demo-pseudonym-key-do-not-use-in-production", r"is the public demo key: make one with"),
+    ],
+)
+def test_a_run_refuses_to_start_without_an_adequate_pseudonym_key(env, capsys, monkeypatch, key, message):
+    """Outside the demo, a missing, short or public key would make pseudonyms reversible: refused,
+    in one sentence, before anything is extracted."""
+    if key is None:
+        monkeypatch.delenv("CHARGELAKE_PSEUDONYM_KEY")
+    else:
+        monkeypatch.setenv("CHARGELAKE_PSEUDONYM_KEY", key)
+    code, err = run_cli(capsys, DAY, DAY, "--no-marts")
+    assert code == 2 and re.search(message, one_sentence(err)), err
+    assert not (env / "lake" / "landing").exists() and not (env / "lake" / "raw").exists()

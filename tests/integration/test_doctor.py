@@ -59,7 +59,7 @@ def test_a_configured_deployment_gets_a_verdict_per_source(env, capsys):
         ("CHARGELAKE_OCPI_TOKEN", "wrong-token", "ocpi", "HTTP 401: the OCPI token was refused"),
         ("CHARGELAKE_OCPI_URL", "http://127.0.0.1:9/ocpi/versions", "ocpi", "cannot reach the host"),
         ("CHARGELAKE_TELEMETRY_TOKEN", "wrong-token", "telemetry", "HTTP 401: the telemetry token was refused"),
-        ("CHARGELAKE_PSEUDONYM_KEY", "", "pseudonyms", "the public demo key would be used"),
+        ("CHARGELAKE_PSEUDONYM_KEY", "", "pseudonyms", "runs will refuse to start"),
     ],
 )
 def test_each_mistake_is_one_line_naming_what_is_wrong(env, capsys, monkeypatch, variable, value, check, message):

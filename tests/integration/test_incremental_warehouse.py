@@ -62,7 +62,7 @@ def built(tmp_path_factory, simulator):
         "CHARGELAKE_TELEMETRY_TOKEN": SIM_TOKEN,
         "CHARGELAKE_LAKE_URL": str(root / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(root / "incremental.duckdb"),
-        "CHARGELAKE_PSEUDONYM_KEY": "incremental-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "incremental-key-0123456789abcdef0123456789abcdef",
         "DAGSTER_HOME": str(root / "dagster"),
     }
     run(env, "2026-03-27", "2026-03-28")

@@ -57,7 +57,7 @@ def build_staging(tmp_path: Path, lake: Lake) -> dict[str, list]:
         "HOME": str(tmp_path),
         "CHARGELAKE_LAKE_URL": lake.url,
         "CHARGELAKE_WAREHOUSE_PATH": str(tmp_path / "warehouse.duckdb"),
-        "CHARGELAKE_PSEUDONYM_KEY": "test-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "test-key-0123456789abcdef0123456789abcdef",
     }
     models = ["stg_audit__publications", "stg_ocpi__cdrs", "stg_ocpi__cdr_charging_periods"]
     dbt = subprocess.run(

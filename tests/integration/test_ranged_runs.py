@@ -20,7 +20,7 @@ def lake(tmp_path, monkeypatch, simulator):
         "CHARGELAKE_OCPI_URL": simulator.versions_url,
         "CHARGELAKE_OCPI_TOKEN": SIM_TOKEN,
         "CHARGELAKE_LAKE_URL": str(tmp_path / "lake"),
-        "CHARGELAKE_PSEUDONYM_KEY": "ranged-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "ranged-key-0123456789abcdef0123456789abcdef",
         "DAGSTER_HOME": str(tmp_path / "dagster"),
     }.items():
         monkeypatch.setenv(key, value)

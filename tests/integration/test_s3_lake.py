@@ -103,7 +103,8 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
         aws_secret_access_key="test",
     )
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/marts/")["Contents"]]
-    assert "lake/marts/fct_charging_sessions/fct_charging_sessions.parquet" in keys
+    assert "lake/marts/restricted/fct_charging_sessions/fct_charging_sessions.parquet" in keys
+    assert "lake/marts/shared/rpt_csrd_e1/rpt_csrd_e1.parquet" in keys
     landed = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/landing/")["Contents"]]
     assert any(k.endswith(".parquet") for k in landed)
 

@@ -43,3 +43,19 @@ def test_spec_examples_keep_no_driver_identifier():
     out = json.dumps([prepare_record("tokens", token, "k"), prepare_record("cdrs", cdr, "k")])
     for value in raw:
         assert value not in out
+
+
+def test_card_identifiers_in_a_list_are_replaced_each():
+    """Location.publish_allowed_to is a list of cards (PublishTokenType): uid and visual_number of each."""
+    location = {
+        "id": "LOC1",
+        "publish_allowed_to": [
+            {"uid": "CARD-1", "visual_number": "NL-ABC-1", "group_id": "FLEET"},
+            {"visual_number": "NL-ABC-2"},
+        ],
+    }
+    out = prepare_record("locations", location, "k")
+    allowed = out["publish_allowed_to"]
+    assert allowed[0]["uid"] == pseudonym("k", "CARD-1") and allowed[0]["visual_number"] == pseudonym("k", "NL-ABC-1")
+    assert allowed[1]["visual_number"] == pseudonym("k", "NL-ABC-2") and allowed[0]["group_id"] == "FLEET"
+    assert "CARD-1" not in json.dumps(out) and "NL-ABC-2" not in json.dumps(out)

@@ -1,0 +1,274 @@
+"""`chargelake privacy erase`: remove one card's rows from every raw Delta table, the landing and
+quarantine leftovers, and (on the next build) the warehouse and mart exports, and record that it
+happened without recording who it was.
+
+A card is found by its pseudonym (computed from the identifier with the key, or given as `hmac:...`).
+The card's own rows (the token, and the token's contract and printed-number pseudonyms with it),
+every session and CDR it started, and all their child rows (charging periods, dimensions, tariffs
+copied into a CDR, signed values) are deleted: one Delta delete per table. The files the deletes
+supersede stay readable by time travel until vacuumed: `--vacuum-now`, or `chargelake lake vacuum`
+after the retention. Aggregates built from the remaining rows stay correct: they are rebuilt, not
+patched (the next warehouse build is a full refresh).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+
+from chargelake.lake import Lake
+from expectations.commits import with_commit_retry
+from extractors.common.pseudonymise import PREFIX, pseudonym
+from orchestration.vacuum import _raw_tables
+
+# Raw root tables and the columns that hold a card's pseudonyms.
+CARD_COLUMNS: dict[str, tuple[str, ...]] = {
+    "ocpi/tokens": ("uid", "contract_id", "visual_number", "energy_contract__contract_id"),
+    "ocpi/sessions": ("cdr_token__uid", "cdr_token__contract_id"),
+    "ocpi/cdrs": ("cdr_token__uid", "cdr_token__contract_id"),
+    "ocpi/locations__publish_allowed_to": ("uid", "visual_number"),
+}
+ERASURES_SCHEMA = pa.schema(
+    [
+        ("erasure_id", pa.string()),
+        ("erased_at", pa.timestamp("us", tz="UTC")),
+        # SHA-256 of the pseudonym: proves, to someone holding the card number and the key, which
+        # request this row answers; tells nobody else anything.
+        ("subject_digest", pa.string()),
+        ("table_rows", pa.string()),  # JSON: raw table -> rows deleted
+        ("files_rewritten", pa.int64()),
+        ("vacuumed", pa.bool_()),
+    ]
+)
+
+
+@dataclass
+class Erasure:
+    pseudonyms: set[str]
+    table_rows: dict[str, int] = field(default_factory=dict)
+    files_rewritten: list[str] = field(default_factory=list)
+    vacuumed: bool = False
+
+    def lines(self) -> list[str]:
+        total = sum(self.table_rows.values())
+        out = [f"erased {total} rows from {len(self.table_rows)} raw tables:"]
+        out += [f"  {table}: {rows}" for table, rows in sorted(self.table_rows.items())]
+        out.append(f"  landing/quarantine files rewritten: {len(self.files_rewritten)}")
+        out.append(
+            "  superseded Delta files vacuumed now"
+            if self.vacuumed
+            else "  superseded Delta files stay until `chargelake lake vacuum` (time travel can still read them)"
+        )
+        out.append("  the next warehouse build is a full rebuild: the warehouse and mart exports lose these rows then")
+        return out
+
+
+def subject_pseudonym(subject: str, key: str) -> str:
+    return subject if subject.startswith(PREFIX) else pseudonym(key, subject)
+
+
+def _quote(values: list[str]) -> str:
+    return ", ".join("'" + v.replace("'", "''") + "'" for v in values)
+
+
+def _parent(table: str, tables: set[str]) -> str | None:
+    """The nearest ancestor table of a child table (`a__b__c` -> `a__b`, or `a` when `a__b` is an object)."""
+    parts = table.split("__")
+    for n in range(len(parts) - 1, 0, -1):
+        candidate = "__".join(parts[:n])
+        if candidate in tables:
+            return candidate
+    return None
+
+
+def _delete(lake: Lake, uri: str, predicate: str) -> int:
+    dt = DeltaTable(uri, storage_options=lake.delta_storage_options())
+    metrics = {}
+
+    def run() -> None:
+        nonlocal metrics
+        metrics = DeltaTable(uri, storage_options=lake.delta_storage_options()).delete(predicate)
+
+    with_commit_retry(run, uri)
+    del dt
+    return int(metrics.get("num_deleted_rows", 0))
+
+
+def _read(lake: Lake, uri: str) -> pa.Table | None:
+    """The table's current rows, file by file (not the Delta dataset scan, which can abort the
+    process at exit: expectations.audit.read_publications)."""
+    files = DeltaTable(uri, storage_options=lake.delta_storage_options()).file_uris()
+    if not files:
+        return None
+    fs = lake.filesystem()
+    parts = [pq.read_table(pa.BufferReader(fs.open(f, "rb").read())) for f in files]
+    return pa.concat_tables(parts, promote_options="permissive")
+
+
+def _matching(data: pa.Table | None, predicate_columns: dict[str, list[str]]) -> pa.Table | None:
+    """The rows where any of the columns holds one of the values."""
+    if data is None or "_dlt_id" not in data.column_names:
+        return None
+    mask = None
+    for column, values in predicate_columns.items():
+        if column not in data.column_names:
+            continue
+        hit = pc.is_in(data[column], pa.array(values, data.schema.field(column).type))
+        mask = hit if mask is None else pc.or_(mask, hit)
+    return None if mask is None else data.filter(pc.fill_null(mask, False))
+
+
+def _matching_ids(lake: Lake, uri: str, predicate_columns: dict[str, list[str]]) -> list[str]:
+    rows = _matching(_read(lake, uri), predicate_columns)
+    return [] if rows is None else rows.column("_dlt_id").to_pylist()
+
+
+def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
+    uris = {t.split("/raw/", 1)[-1]: t for t in _raw_tables(lake)}
+    names_by_source: dict[str, set[str]] = {}
+    for name in uris:
+        source, table = name.split("/", 1)
+        names_by_source.setdefault(source, set()).add(table)
+    # The card's other pseudonyms (contract, printed number) come with its token rows.
+    if "ocpi/tokens" in uris:
+        columns = CARD_COLUMNS["ocpi/tokens"]
+        rows = _matching(_read(lake, uris["ocpi/tokens"]), dict.fromkeys(columns, sorted(targets)))
+        for row in [] if rows is None else rows.to_pylist():
+            targets |= {row[c] for c in columns if row.get(c)}
+    deleted: dict[str, int] = {}
+    erased_ids: dict[str, list[str]] = {}
+    for name, columns in CARD_COLUMNS.items():
+        if name not in uris:
+            continue
+        ids = _matching_ids(lake, uris[name], dict.fromkeys(columns, sorted(targets)))
+        if ids:
+            erased_ids[name] = ids
+    # Children, depth first from each root: a child row goes with its parent row.
+    for source, tables in names_by_source.items():
+        for table in sorted(tables, key=lambda t: t.count("__")):
+            parent = _parent(table, tables)
+            if parent is None or f"{source}/{parent}" not in erased_ids:
+                continue
+            parent_ids = erased_ids[f"{source}/{parent}"]
+            ids = _matching_ids(lake, uris[f"{source}/{table}"], {"_dlt_parent_id": parent_ids})
+            if ids:
+                erased_ids.setdefault(f"{source}/{table}", []).extend(ids)
+    for name, ids in erased_ids.items():
+        total = 0
+        for i in range(0, len(ids), 500):
+            total += _delete(lake, uris[name], f"_dlt_id IN ({_quote(ids[i : i + 500])})")
+        deleted[name] = total
+    return deleted
+
+
+def erase_files(lake: Lake, targets: set[str]) -> list[str]:
+    """Landing and quarantine Parquet files: rows holding a target pseudonym, and their child rows in
+    the same run folder, are dropped and the file rewritten."""
+    fs = lake.filesystem()
+    rewritten: list[str] = []
+    for zone in ("landing", "quarantine"):
+        root = lake.path(zone)
+        if not fs.exists(root):
+            continue
+        for run_folder in fs.ls(root, detail=False):
+            files = sorted(f for f in fs.find(run_folder) if f.endswith(".parquet"))
+            dropped: set[str] = set()
+            tables = {f: pq.read_table(pa.BufferReader(fs.open(f, "rb").read())) for f in files}
+            changed: dict[str, pa.Table] = {}
+            for _ in range(6):  # roots, then up to five levels of children
+                grew = False
+                for path, table in list(tables.items()):
+                    mask = None
+                    for column in table.column_names:
+                        field_type = table.schema.field(column).type
+                        if not pa.types.is_string(field_type):
+                            continue
+                        values = sorted(dropped) if column == "_dlt_parent_id" else sorted(targets)
+                        if not values:
+                            continue
+                        hit = pc.fill_null(pc.is_in(table[column], pa.array(values)), False)
+                        mask = hit if mask is None else pc.or_(mask, hit)
+                    if mask is None or not pc.any(mask).as_py():
+                        continue
+                    if "_dlt_id" in table.column_names:
+                        dropped |= set(table.filter(mask).column("_dlt_id").to_pylist())
+                    tables[path] = changed[path] = table.filter(pc.invert(mask))
+                    grew = True
+                if not grew:
+                    break
+            for path, table in changed.items():
+                with fs.open(path, "wb") as fh:
+                    pq.write_table(table, fh)
+                rewritten.append(path)
+    return rewritten
+
+
+def record_erasure(lake: Lake, erasure: Erasure) -> dict:
+    digest = hashlib.sha256(("chargelake-erasure:" + min(erasure.pseudonyms)).encode()).hexdigest()
+    row = {
+        "erasure_id": str(uuid.uuid4()),
+        "erased_at": datetime.now(UTC),
+        "subject_digest": digest,
+        "table_rows": json.dumps(erasure.table_rows, sort_keys=True),
+        "files_rewritten": len(erasure.files_rewritten),
+        "vacuumed": erasure.vacuumed,
+    }
+    uri = lake.erasures()
+    with_commit_retry(
+        lambda: write_deltalake(
+            uri, pa.Table.from_pylist([row], schema=ERASURES_SCHEMA), mode="append",
+            storage_options=lake.delta_storage_options(),
+        ),
+        uri,
+    )  # fmt: skip
+    return row
+
+
+def forget_history(lake: Lake, uri: str, retain_days: int) -> None:
+    """Remove what Delta keeps of earlier versions: the superseded data files (VACUUM) and the log
+    entries before a new checkpoint, whose file statistics (min/max per column) can hold a deleted
+    value. Time travel to versions older than `retain_days` ends here."""
+    options = lake.delta_storage_options()
+    DeltaTable(uri, storage_options=options).vacuum(
+        retention_hours=retain_days * 24, dry_run=False, enforce_retention_duration=False
+    )
+    DeltaTable(uri, storage_options=options).alter.set_table_properties(
+        {"delta.logRetentionDuration": f"interval {retain_days} days"}
+    )
+    table = DeltaTable(uri, storage_options=options)
+    table.create_checkpoint()
+    table.cleanup_metadata()
+
+
+def erase(lake: Lake, subject: str, key: str, vacuum_now: bool = False) -> Erasure:
+    targets = {subject_pseudonym(subject, key)}
+    erasure = Erasure(set(targets))
+    erasure.table_rows = erase_raw(lake, targets)
+    erasure.pseudonyms = targets
+    erasure.files_rewritten = erase_files(lake, targets)
+    if vacuum_now:
+        for name in erasure.table_rows:
+            forget_history(lake, lake.path("raw", *name.split("/")), retain_days=0)
+        erasure.vacuumed = True
+    record_erasure(lake, erasure)
+    return erasure
+
+
+def last_erasure_at(lake: Lake) -> datetime | None:
+    if not lake.filesystem().exists(lake.erasures()):
+        return None
+    dt = DeltaTable(lake.erasures(), storage_options=lake.delta_storage_options())
+    values = [
+        v
+        for f in dt.file_uris()
+        for v in pq.read_table(pa.BufferReader(lake.filesystem().open(f, "rb").read())).column("erased_at").to_pylist()
+    ]
+    return max(values) if values else None
