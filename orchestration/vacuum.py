@@ -1,7 +1,9 @@
 """`chargelake lake vacuum`: what the lake may forget after N days, and forgetting it on request.
 
 - Delta files superseded more than N days ago in every raw table (a re-published day leaves the old
-  files behind for time travel): Delta's own VACUUM, which never touches a file the table references.
+  files behind for time travel): Delta's own VACUUM, which never touches a file the table references;
+  and the log entries older than N days (after a checkpoint), whose file statistics can hold values
+  of deleted rows (an erasure, docs/privacy.md). Time travel reaches back N days after it.
 - Landing folders (`landing/<run_id>/`) of runs finished more than N days ago: what the gate
   validated, already published to raw (the publication keeps their SHA-256 checksums).
 - Quarantine folders (`quarantine/<run_id>/`) older than N days: rejected data someone has had N days
@@ -86,6 +88,22 @@ def _finished_tables(lake: Lake) -> dict[str, set[str]]:
     return out
 
 
+def forget_history(lake: Lake, uri: str, retain_days: int) -> None:
+    """Remove what Delta keeps of earlier versions: the superseded data files (VACUUM) and the log
+    entries before a new checkpoint, whose file statistics (min/max per column) can hold a deleted
+    value. Time travel to versions older than `retain_days` ends here."""
+    options = lake.delta_storage_options()
+    DeltaTable(uri, storage_options=options).vacuum(
+        retention_hours=retain_days * 24, dry_run=False, enforce_retention_duration=False
+    )
+    DeltaTable(uri, storage_options=options).alter.set_table_properties(
+        {"delta.logRetentionDuration": f"interval {retain_days} days"}
+    )
+    table = DeltaTable(uri, storage_options=options)
+    table.create_checkpoint()
+    table.cleanup_metadata()
+
+
 def vacuum_lake(lake: Lake, retain_days: int, apply: bool = False) -> VacuumPlan:
     if retain_days < 0:
         raise ValueError("--retain-days must be 0 or more")
@@ -102,7 +120,7 @@ def vacuum_lake(lake: Lake, retain_days: int, apply: bool = False) -> VacuumPlan
                 int(fs.info(f"{table}/{f}").get("size") or 0) for f in files
             )
             if apply:
-                dt.vacuum(retention_hours=retain_days * 24, dry_run=False, enforce_retention_duration=False)
+                forget_history(lake, table, retain_days)
     cutoff = datetime.now(UTC) - timedelta(days=retain_days)
     finished = _finished_tables(lake)
     for zone in ("landing", "quarantine"):

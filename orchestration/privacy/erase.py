@@ -27,7 +27,7 @@ from deltalake import DeltaTable, write_deltalake
 from chargelake.lake import Lake
 from expectations.commits import with_commit_retry
 from extractors.common.pseudonymise import PREFIX, pseudonym
-from orchestration.vacuum import _raw_tables
+from orchestration.vacuum import _raw_tables, forget_history
 
 # Raw root tables and the columns that hold a card's pseudonyms.
 CARD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -230,22 +230,6 @@ def record_erasure(lake: Lake, erasure: Erasure) -> dict:
         uri,
     )  # fmt: skip
     return row
-
-
-def forget_history(lake: Lake, uri: str, retain_days: int) -> None:
-    """Remove what Delta keeps of earlier versions: the superseded data files (VACUUM) and the log
-    entries before a new checkpoint, whose file statistics (min/max per column) can hold a deleted
-    value. Time travel to versions older than `retain_days` ends here."""
-    options = lake.delta_storage_options()
-    DeltaTable(uri, storage_options=options).vacuum(
-        retention_hours=retain_days * 24, dry_run=False, enforce_retention_duration=False
-    )
-    DeltaTable(uri, storage_options=options).alter.set_table_properties(
-        {"delta.logRetentionDuration": f"interval {retain_days} days"}
-    )
-    table = DeltaTable(uri, storage_options=options)
-    table.create_checkpoint()
-    table.cleanup_metadata()
 
 
 def erase(lake: Lake, subject: str, key: str, vacuum_now: bool = False) -> Erasure:
