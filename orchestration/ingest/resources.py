@@ -16,8 +16,9 @@ class ChargeLakeResource(ConfigurableResource):
 
     refresh_snapshots: bool = False
 
-    def settings(self) -> Settings:
-        return Settings.from_env()
+    def settings(self, needs_key: bool = True) -> Settings:
+        """`needs_key=False` for steps that pseudonymise nothing (reports)."""
+        return Settings.from_env(needs_key=needs_key)
 
     def lake(self) -> Lake:
-        return Lake(self.settings().lake_url)
+        return Lake(self.settings(needs_key=False).lake_url)

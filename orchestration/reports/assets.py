@@ -36,7 +36,7 @@ def _mart(name: str) -> AssetKey:
     description="CSRD E1 pack (workbook, CSVs, HTML with charts) of the month's reporting year, to date.",
 )
 def csrd_e1_pack(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-    settings = chargelake.settings()
+    settings = chargelake.settings(needs_key=False)
     year = date.fromisoformat(context.partition_key).year
     try:
         out = write_csrd_pack(settings.warehouse_path, chargelake.lake(), year)
@@ -57,7 +57,7 @@ def csrd_e1_pack(context: AssetExecutionContext, chargelake: ChargeLakeResource)
     description="Cost statements per cost centre for the month (workbook and a CSV per cost centre).",
 )
 def cost_statements(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-    settings = chargelake.settings()
+    settings = chargelake.settings(needs_key=False)
     month = date.fromisoformat(context.partition_key)
     try:
         out = write_cost_statements(settings.warehouse_path, chargelake.lake(), month)
@@ -79,7 +79,7 @@ def cost_statements(context: AssetExecutionContext, chargelake: ChargeLakeResour
 def lineage_report(context: AssetExecutionContext, chargelake: ChargeLakeResource):
     year = date.fromisoformat(context.partition_key).year
     try:
-        out = write_lineage_report(chargelake.settings().warehouse_path, chargelake.lake(), year)
+        out = write_lineage_report(chargelake.settings(needs_key=False).warehouse_path, chargelake.lake(), year)
     except NoDataForPeriodError as exc:
         context.log.warning(str(exc))
         context.add_output_metadata({"year": year, "written": False})
@@ -95,7 +95,7 @@ def lineage_report(context: AssetExecutionContext, chargelake: ChargeLakeResourc
     "signed POST to CHARGELAKE_FAULTS_WEBHOOK_URL when set (docs/operations.md).",
 )
 def fault_events(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-    out = export_fault_events(chargelake.settings().warehouse_path, chargelake.lake())
+    out = export_fault_events(chargelake.settings(needs_key=False).warehouse_path, chargelake.lake())
     context.add_output_metadata(
         {
             "events": out["events"],
