@@ -28,7 +28,7 @@ def _cli(env: dict, folder: Path, *args: str) -> float:
         "CHARGELAKE_LAKE_URL": str(folder / "lake"),
         "CHARGELAKE_WAREHOUSE_PATH": str(folder / "warehouse.duckdb"),
         "DAGSTER_HOME": str(folder / "dagster"),
-        "CHARGELAKE_PSEUDONYM_KEY": "bench-key",
+        "CHARGELAKE_PSEUDONYM_KEY": "bench-key-0123456789abcdef0123456789abcdef",
     }
     (folder / "dagster").mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()

@@ -136,7 +136,7 @@ def dbt_over_history() -> dict:
                 CHARGELAKE_LAKE_URL=str(Path(tmp) / "lake"),
                 CHARGELAKE_WAREHOUSE_PATH=str(Path(tmp) / "warehouse.duckdb"),
                 DAGSTER_HOME=str(Path(tmp) / "dagster"),
-                CHARGELAKE_PSEUDONYM_KEY="bench-key",
+                CHARGELAKE_PSEUDONYM_KEY="bench-key-0123456789abcdef0123456789abcdef",
             )
             Path(tmp, "dagster").mkdir(parents=True, exist_ok=True)
             use_simulator(sim)
