@@ -9,6 +9,8 @@
 - Quarantine folders (`quarantine/<run_id>/`) older than N days: rejected data someone has had N days
   to look at.
 
+Before that, raw partitions older than their zone's retention are deleted (orchestration/retention.py).
+
 Dry run by default: it lists what it would remove. `--apply` removes it. Audit rows
 (`audit/publications`), validation results and the marts are never touched.
 """
@@ -30,12 +32,14 @@ class VacuumPlan:
     delta_files: dict[str, list[str]] = field(default_factory=dict)  # raw table -> files
     folders: dict[str, list[str]] = field(default_factory=dict)  # landing | quarantine -> run folders
     bytes_by_zone: dict[str, int] = field(default_factory=dict)
+    retention_lines: list[str] = field(default_factory=list)  # orchestration/retention.py
 
     def lines(self) -> list[str]:
         verb = "removed" if self.applied else "would remove"
         n_delta = sum(len(v) for v in self.delta_files.values())
         out = [
             f"lake vacuum (retain {self.retain_days} days, {'applied' if self.applied else 'dry run'}):",
+            *self.retention_lines,
             f"  raw Delta tables: {verb} {n_delta} superseded files in {len(self.delta_files)} tables"
             f" ({self.bytes_by_zone.get('raw', 0):,} bytes)",
         ]
@@ -107,7 +111,11 @@ def forget_history(lake: Lake, uri: str, retain_days: int) -> None:
 def vacuum_lake(lake: Lake, retain_days: int, apply: bool = False) -> VacuumPlan:
     if retain_days < 0:
         raise ValueError("--retain-days must be 0 or more")
+    from orchestration.retention import apply_retention
+
     plan = VacuumPlan(retain_days, apply)
+    # Partitions past their zone's retention go first, so their files are vacuumed below.
+    plan.retention_lines = apply_retention(lake, apply).lines()
     fs = lake.filesystem()
     for table in _raw_tables(lake):
         dt = DeltaTable(table, storage_options=lake.delta_storage_options())

@@ -46,13 +46,16 @@ def prepare_raw_zone(lake: Lake) -> None:
 
 
 def erased_since_last_build(settings) -> bool:
-    """An erasure (chargelake privacy erase) deleted raw rows that incremental models already hold:
-    the next build rebuilds everything, so no copy outlives the raw rows."""
+    """An erasure (chargelake privacy erase) or the retention (chargelake lake vacuum) deleted raw rows
+    that incremental models already hold: the next build rebuilds everything, so no copy outlives them."""
     from datetime import UTC, datetime
 
     from orchestration.privacy.erase import last_erasure_at
+    from orchestration.retention import last_retention_at
 
-    erased = last_erasure_at(Lake(settings.lake_url))
+    lake = Lake(settings.lake_url)
+    stamps = [s for s in (last_erasure_at(lake), last_retention_at(lake)) if s is not None]
+    erased = max(stamps) if stamps else None
     if erased is None or not os.path.exists(settings.warehouse_path):
         return False
     return erased > datetime.fromtimestamp(os.path.getmtime(settings.warehouse_path), UTC)

@@ -1,0 +1,149 @@
+"""Retention per zone, applied by `chargelake lake vacuum`: raw partitions older than the zone's
+retention are deleted (the whole table family, one Delta delete per table), the deletion is
+recorded in `audit/retention`, and the next warehouse build rebuilds every model from raw so no
+copy outlives them. Without a setting a zone is kept.
+
+| zone | variable | raw tables |
+| --- | --- | --- |
+| sessions | `CHARGELAKE_RETENTION_SESSIONS_DAYS` | ocpi sessions and CDRs (with their child tables) |
+| telemetry | `CHARGELAKE_RETENTION_TELEMETRY_DAYS` | telemetry meter values and alarms |
+
+Reference snapshots (locations, tariffs, tokens), carbon intensity and the audit zone
+(publications, erasures, validation results: counts and digests, no personal data) are not deleted
+by age: they are what an auditor needs to follow a report figure back (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from deltalake import DeltaTable, write_deltalake
+
+from chargelake.config import ConfigError
+from chargelake.lake import Lake
+from expectations.commits import with_commit_retry
+
+ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sessions": ("CHARGELAKE_RETENTION_SESSIONS_DAYS", ("ocpi/sessions", "ocpi/cdrs")),
+    "telemetry": ("CHARGELAKE_RETENTION_TELEMETRY_DAYS", ("telemetry/meter_values", "telemetry/alarms")),
+}
+SCHEMA = pa.schema(
+    [
+        ("applied_at", pa.timestamp("us", tz="UTC")),
+        ("zone", pa.string()),
+        ("retain_days", pa.int64()),
+        ("before_date", pa.string()),
+        ("table_rows", pa.string()),  # JSON: raw table -> rows deleted
+    ]
+)
+
+
+@dataclass
+class RetentionPlan:
+    applied: bool
+    # zone -> (retention days, first partition kept, {raw table: partitions to delete})
+    zones: dict[str, tuple[int, str, dict[str, list[str]]]] = field(default_factory=dict)
+    deleted_rows: dict[str, int] = field(default_factory=dict)
+
+    def lines(self) -> list[str]:
+        if not self.zones:
+            return ["  retention: none configured (CHARGELAKE_RETENTION_*_DAYS): every raw partition is kept"]
+        verb = "deleted" if self.applied else "would delete"
+        out = []
+        for zone, (days, keep_from, tables) in sorted(self.zones.items()):
+            parts = sorted({p for ps in tables.values() for p in ps})
+            out.append(
+                f"  retention {zone} ({days} days, partitions before {keep_from}): {verb} {len(parts)} partitions"
+                + (f" ({parts[0]} .. {parts[-1]})" if parts else "")
+            )
+        return out
+
+
+def retention_days(zone: str) -> int | None:
+    variable = ZONES[zone][0]
+    value = os.environ.get(variable)
+    if not value:
+        return None
+    if not value.isdigit():
+        raise ConfigError(f"{variable} must be a number of days, not {value!r}")
+    return int(value)
+
+
+def _family(lake: Lake, root: str) -> list[str]:
+    """The root table and its child tables that exist in the lake (`ocpi/cdrs`, `ocpi/cdrs__...`)."""
+    source, table = root.split("/")
+    fs = lake.filesystem()
+    folder = lake.path("raw", source)
+    if not fs.exists(folder):
+        return []
+    names = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(folder, detail=False)]
+    return sorted(f"{source}/{n}" for n in names if n == table or n.startswith(table + "__"))
+
+
+def _old_partitions(lake: Lake, table: str, before: str) -> list[str]:
+    dt = DeltaTable(lake.path("raw", *table.split("/")), storage_options=lake.delta_storage_options())
+    days = set(dt.get_add_actions(flatten=True).column("partition.partition_date").to_pylist())
+    return sorted(d for d in days if d and d < before)
+
+
+def _delete_before(lake: Lake, uri: str, before: str) -> int:
+    result: dict = {}
+
+    def delete() -> None:
+        table = DeltaTable(uri, storage_options=lake.delta_storage_options())
+        result.update(table.delete(f"partition_date < '{before}'"))
+
+    with_commit_retry(delete, uri)
+    return int(result.get("num_deleted_rows", 0))
+
+
+def apply_retention(lake: Lake, apply: bool, today: date | None = None) -> RetentionPlan:
+    plan = RetentionPlan(apply)
+    today = today or datetime.now(UTC).date()
+    for zone, (_, roots) in ZONES.items():
+        days = retention_days(zone)
+        if days is None:
+            continue
+        before = (today - timedelta(days=days)).isoformat()
+        tables = {t: _old_partitions(lake, t, before) for root in roots for t in _family(lake, root)}
+        tables = {t: p for t, p in tables.items() if p}
+        plan.zones[zone] = (days, before, tables)
+        if not apply or not tables:
+            continue
+        rows = {t: _delete_before(lake, lake.path("raw", *t.split("/")), before) for t in tables}
+        plan.deleted_rows.update(rows)
+        record = {
+            "applied_at": datetime.now(UTC),
+            "zone": zone,
+            "retain_days": days,
+            "before_date": before,
+            "table_rows": json.dumps(rows, sort_keys=True),
+        }
+        uri = lake.path("audit", "retention")
+        with_commit_retry(
+            lambda uri=uri, record=record: write_deltalake(
+                uri, pa.Table.from_pylist([record], schema=SCHEMA), mode="append",
+                storage_options=lake.delta_storage_options(),
+            ),
+            uri,
+        )  # fmt: skip
+    return plan
+
+
+def last_retention_at(lake: Lake) -> datetime | None:
+    uri = lake.path("audit", "retention")
+    if not lake.filesystem().exists(uri):
+        return None
+    dt = DeltaTable(uri, storage_options=lake.delta_storage_options())
+    fs = lake.filesystem()
+    values = [
+        v
+        for f in dt.file_uris()
+        for v in pq.read_table(pa.BufferReader(fs.open(f, "rb").read()))["applied_at"].to_pylist()
+    ]
+    return max(values) if values else None
