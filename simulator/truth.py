@@ -1,10 +1,10 @@
 """What the simulated network really did, written as CSV files, for tests that compare marts with
 reality instead of with themselves.
 
-Files: `sessions.csv` (true energy and cost of every session, and whether its meter signed), `site_daily_energy.csv` (kWh per site
-and local day, split at local midnight), `evse_outages.csv` (Faulted/Unavailable/Offline periods with
-minutes) and `evse_outage_minutes.csv` (totals per EVSE and kind), `zone_hourly_energy.csv` (kWh
-per grid zone and UTC hour, for emissions), `summary.json`.
+Files: `sessions.csv` (true energy and cost of every session, and whether its meter signed),
+`site_daily_energy.csv` (kWh per site and local day, split at local midnight), `evse_outages.csv`
+(Faulted/Unavailable/Offline periods with minutes) and `evse_outage_minutes.csv` (totals per EVSE and
+kind), `zone_hourly_energy.csv` (kWh per grid zone and UTC hour, for emissions), `summary.json`.
 """
 
 from __future__ import annotations
