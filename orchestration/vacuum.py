@@ -54,7 +54,7 @@ class VacuumPlan:
         return out
 
 
-def _raw_tables(lake: Lake) -> list[str]:
+def raw_tables(lake: Lake) -> list[str]:
     fs = lake.filesystem()
     root = lake.path("raw")
     if not fs.exists(root):
@@ -117,7 +117,7 @@ def vacuum_lake(lake: Lake, retain_days: int, apply: bool = False) -> VacuumPlan
     # Partitions past their zone's retention go first, so their files are vacuumed below.
     plan.retention_lines = apply_retention(lake, apply).lines()
     fs = lake.filesystem()
-    for table in _raw_tables(lake):
+    for table in raw_tables(lake):
         dt = DeltaTable(table, storage_options=lake.delta_storage_options())
         listed = dt.vacuum(retention_hours=retain_days * 24, dry_run=True, enforce_retention_duration=False)
         # Delta keeps a removed file's tombstone after the file is gone: count what is still there.

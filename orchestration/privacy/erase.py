@@ -27,7 +27,7 @@ from deltalake import DeltaTable, write_deltalake
 from chargelake.lake import Lake
 from expectations.commits import with_commit_retry
 from extractors.common.pseudonymise import PREFIX, pseudonym
-from orchestration.vacuum import _raw_tables, forget_history
+from orchestration.vacuum import forget_history, raw_tables
 
 # Raw root tables and the columns that hold a card's pseudonyms.
 CARD_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -90,15 +90,12 @@ def _parent(table: str, tables: set[str]) -> str | None:
 
 
 def _delete(lake: Lake, uri: str, predicate: str) -> int:
-    dt = DeltaTable(uri, storage_options=lake.delta_storage_options())
-    metrics = {}
+    metrics: dict = {}
 
     def run() -> None:
-        nonlocal metrics
-        metrics = DeltaTable(uri, storage_options=lake.delta_storage_options()).delete(predicate)
+        metrics.update(DeltaTable(uri, storage_options=lake.delta_storage_options()).delete(predicate))
 
     with_commit_retry(run, uri)
-    del dt
     return int(metrics.get("num_deleted_rows", 0))
 
 
@@ -132,7 +129,7 @@ def _matching_ids(lake: Lake, uri: str, predicate_columns: dict[str, list[str]])
 
 
 def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
-    uris = {t.split("/raw/", 1)[-1]: t for t in _raw_tables(lake)}
+    uris = {t.split("/raw/", 1)[-1]: t for t in raw_tables(lake)}
     names_by_source: dict[str, set[str]] = {}
     for name in uris:
         source, table = name.split("/", 1)
