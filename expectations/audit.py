@@ -100,19 +100,32 @@ def record(lake: Lake, pub: Publication) -> dict:
     return row
 
 
-def read_publications(lake: Lake) -> pa.Table:
-    """Every audit row. Read file by file with pyarrow.parquet rather than through
-    `DeltaTable.to_pyarrow_table()`, whose dataset scan can abort the process at exit
-    ("terminate called without an active exception", delta-rs#2184): a CLI must exit cleanly."""
-    dt = DeltaTable(lake.publications(), storage_options=lake.delta_storage_options())
+def read_delta_files(lake: Lake, uri: str) -> pa.Table | None:
+    """A Delta table's current rows (None: no data file), read file by file with pyarrow.parquet
+    rather than through `DeltaTable.to_pyarrow_table()`, whose dataset scan can abort the process at
+    exit ("terminate called without an active exception", delta-rs#2184): a CLI must exit cleanly."""
+    dt = DeltaTable(uri, storage_options=lake.delta_storage_options())
     fs = lake.filesystem()
     parts = []
-    for uri in dt.file_uris():
-        with fs.open(uri, "rb") as fh:  # whole small files: no Python file object inside pyarrow's threads
+    for file in dt.file_uris():
+        with fs.open(file, "rb") as fh:  # whole files: no Python file object inside pyarrow's threads
             parts.append(pq.read_table(pa.BufferReader(fh.read())))
-    if not parts:
+    return pa.concat_tables(parts, promote_options="permissive") if parts else None
+
+
+def newest(lake: Lake, uri: str, column: str):
+    """The largest value of `column` in a small audit table, or None (no table, or empty)."""
+    if not lake.filesystem().exists(uri):
+        return None
+    table = read_delta_files(lake, uri)
+    return None if table is None or not table.num_rows else pc.max(table[column]).as_py()
+
+
+def read_publications(lake: Lake) -> pa.Table:
+    """Every audit row."""
+    table = read_delta_files(lake, lake.publications())
+    if table is None:
         return SCHEMA.empty_table()
-    table = pa.concat_tables(parts, promote_options="default")
     return pa.table(
         {f.name: table[f.name] if f.name in table.column_names else pa.nulls(len(table), f.type) for f in SCHEMA}
     ).cast(SCHEMA)

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 
 from chargelake.config import ConfigError
 from chargelake.lake import Lake
+from expectations.audit import newest
 from expectations.commits import with_commit_retry
 
 ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -136,14 +136,4 @@ def apply_retention(lake: Lake, apply: bool, today: date | None = None) -> Reten
 
 
 def last_retention_at(lake: Lake) -> datetime | None:
-    uri = lake.path("audit", "retention")
-    if not lake.filesystem().exists(uri):
-        return None
-    dt = DeltaTable(uri, storage_options=lake.delta_storage_options())
-    fs = lake.filesystem()
-    values = [
-        v
-        for f in dt.file_uris()
-        for v in pq.read_table(pa.BufferReader(fs.open(f, "rb").read()))["applied_at"].to_pylist()
-    ]
-    return max(values) if values else None
+    return newest(lake, lake.path("audit", "retention"), "applied_at")

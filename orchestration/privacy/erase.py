@@ -25,6 +25,7 @@ import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 
 from chargelake.lake import Lake
+from expectations.audit import newest, read_delta_files
 from expectations.commits import with_commit_retry
 from extractors.common.pseudonymise import PREFIX, pseudonym
 from orchestration.vacuum import forget_history, raw_tables
@@ -99,17 +100,6 @@ def _delete(lake: Lake, uri: str, predicate: str) -> int:
     return int(metrics.get("num_deleted_rows", 0))
 
 
-def _read(lake: Lake, uri: str) -> pa.Table | None:
-    """The table's current rows, file by file (not the Delta dataset scan, which can abort the
-    process at exit: expectations.audit.read_publications)."""
-    files = DeltaTable(uri, storage_options=lake.delta_storage_options()).file_uris()
-    if not files:
-        return None
-    fs = lake.filesystem()
-    parts = [pq.read_table(pa.BufferReader(fs.open(f, "rb").read())) for f in files]
-    return pa.concat_tables(parts, promote_options="permissive")
-
-
 def _matching(data: pa.Table | None, predicate_columns: dict[str, list[str]]) -> pa.Table | None:
     """The rows where any of the columns holds one of the values."""
     if data is None or "_dlt_id" not in data.column_names:
@@ -124,7 +114,7 @@ def _matching(data: pa.Table | None, predicate_columns: dict[str, list[str]]) ->
 
 
 def _matching_ids(lake: Lake, uri: str, predicate_columns: dict[str, list[str]]) -> list[str]:
-    rows = _matching(_read(lake, uri), predicate_columns)
+    rows = _matching(read_delta_files(lake, uri), predicate_columns)
     return [] if rows is None else rows.column("_dlt_id").to_pylist()
 
 
@@ -137,7 +127,7 @@ def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
     # The card's other pseudonyms (contract, printed number) come with its token rows.
     if "ocpi/tokens" in uris:
         columns = CARD_COLUMNS["ocpi/tokens"]
-        rows = _matching(_read(lake, uris["ocpi/tokens"]), dict.fromkeys(columns, sorted(targets)))
+        rows = _matching(read_delta_files(lake, uris["ocpi/tokens"]), dict.fromkeys(columns, sorted(targets)))
         for row in [] if rows is None else rows.to_pylist():
             targets |= {row[c] for c in columns if row.get(c)}
     deleted: dict[str, int] = {}
@@ -244,12 +234,4 @@ def erase(lake: Lake, subject: str, key: str, vacuum_now: bool = False) -> Erasu
 
 
 def last_erasure_at(lake: Lake) -> datetime | None:
-    if not lake.filesystem().exists(lake.erasures()):
-        return None
-    dt = DeltaTable(lake.erasures(), storage_options=lake.delta_storage_options())
-    values = [
-        v
-        for f in dt.file_uris()
-        for v in pq.read_table(pa.BufferReader(lake.filesystem().open(f, "rb").read())).column("erased_at").to_pylist()
-    ]
-    return max(values) if values else None
+    return newest(lake, lake.erasures(), "erased_at")
