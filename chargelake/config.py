@@ -79,6 +79,18 @@ def pseudonym_key(env: os._Environ | dict, needed: bool) -> str:
     return key
 
 
+def previous_pseudonym_key(env: os._Environ | dict, current: str) -> str | None:
+    """The key being rotated away from (`chargelake privacy rotate-key`, docs/privacy.md): read so that
+    pseudonyms it made can still be re-keyed, or matched by `privacy erase`, until the rotation ends."""
+    key = env.get("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS") or None
+    if key is not None and key == current:
+        raise ConfigError(
+            "CHARGELAKE_PSEUDONYM_KEY_PREVIOUS is the same as CHARGELAKE_PSEUDONYM_KEY: "
+            "set the new key as CHARGELAKE_PSEUDONYM_KEY and the old one as _PREVIOUS"
+        )
+    return key
+
+
 def _tristate(value: str | None) -> bool | None:
     if value is None or value.strip() == "":
         return None
@@ -117,6 +129,7 @@ class Settings:
     telemetry_url: str | None
     telemetry_token: str | None = field(repr=False)
     pseudonym_key: str = field(repr=False)
+    previous_pseudonym_key: str | None = field(default=None, repr=False)  # during a key rotation
     telemetry_lookback_days: int = 3  # how late (days) a charger's upload may arrive and still be read
     carbon_zones: tuple[str, ...] = ()  # grid zones to read intensity for (GB, GB-<region>, EM zones)
     carbon_gb_url: str | None = None  # GB Carbon Intensity API base (public, no token)
@@ -139,6 +152,7 @@ class Settings:
             telemetry_url=env.get("CHARGELAKE_TELEMETRY_URL"),
             telemetry_token=env.get("CHARGELAKE_TELEMETRY_TOKEN"),
             pseudonym_key=key,
+            previous_pseudonym_key=previous_pseudonym_key(env, key),
             telemetry_lookback_days=_days(env.get("CHARGELAKE_TELEMETRY_LOOKBACK_DAYS"), 3),
             carbon_zones=tuple(z.strip() for z in env.get("CHARGELAKE_CARBON_ZONES", "").split(",") if z.strip()),
             carbon_gb_url=env.get("CHARGELAKE_CARBON_GB_URL"),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from chargelake.config import DEMO_PSEUDONYM_KEY
-from extractors.common.pseudonymise import PREFIX, pseudonym
+from extractors.common.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "dbt_project" / "reference" / "cost_centre_map.csv"
 # Most specific key first: a driver's own card beats their group, a group beats the place they charge.
@@ -53,6 +53,7 @@ def _date(value: str, path: Path, row: int, column: str) -> date | None:
 def load_cost_centre_map(path: Path | None = None, key: str | None = None) -> pa.Table:
     path = Path(path or os.environ.get("CHARGELAKE_COST_CENTRE_MAP") or DEFAULT_MAP)
     key = key or os.environ.get("CHARGELAKE_PSEUDONYM_KEY") or DEMO_PSEUDONYM_KEY
+    previous = os.environ.get("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS")
     if not path.exists():
         return SCHEMA.empty_table()
     rows = []
@@ -70,8 +71,11 @@ def load_cost_centre_map(path: Path | None = None, key: str | None = None) -> pa
             value = (rec["key_value"] or "").strip()
             if not value or not (rec["cost_centre_id"] or "").strip():
                 raise CostCentreMapError(f"{path}, row {n}: cost_centre_id and key_value are required")
-            if key_type in DRIVER_KEYS and not value.startswith(PREFIX):
-                value = pseudonym(key, value)
+            if key_type in DRIVER_KEYS:
+                try:  # a pseudonym copied from a mart made under the previous key still joins
+                    value = rekey(value, [previous or ""], key) if is_pseudonym(value) else pseudonym(key, value)
+                except PseudonymError as exc:
+                    raise CostCentreMapError(f"{path}, row {n}: key_value is {exc}") from None
             rows.append(
                 {
                     "cost_centre_id": rec["cost_centre_id"].strip(),

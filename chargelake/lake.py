@@ -39,6 +39,9 @@ class Lake:
     def erasures(self) -> str:
         return self.path("audit", "erasures")
 
+    def key_rotations(self) -> str:
+        return self.path("audit", "key_rotations")
+
     def validations(self, run_id: str) -> str:
         return self.path("audit", "validations", run_id)
 

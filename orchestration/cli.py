@@ -28,6 +28,7 @@ examples:
   chargelake lake vacuum --retain-days 30  what the lake may forget (add --apply to remove it)
   chargelake report csrd --period 2026     the CSRD E1 workbook, CSVs and HTML report under reports/ in the lake
   chargelake privacy erase --token 04A2B3C4D5E6F7   one card's data out of the lake (the warehouse on its next build)
+  chargelake privacy rotate-key            re-key every pseudonym (new key in _KEY, old in _KEY_PREVIOUS)
   chargelake audit figure --year 2026 --site LOC001 scope_2_location_based_tco2e
                                            one CSRD figure back to its factors, partitions and API windows
 """
@@ -129,7 +130,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     from orchestration.privacy.cli import add_privacy_arguments
 
-    add_privacy_arguments(sub.add_parser("privacy", help="erase one driver's data from every copy"))
+    add_privacy_arguments(sub.add_parser("privacy", help="erase a driver; rotate the pseudonym key"))
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)

@@ -55,6 +55,34 @@ def _key(settings: Settings) -> Check:
     return Check("pseudonyms", OK, "key set (not shown)")
 
 
+def _key_use(settings: Settings) -> Check:
+    """Which keys the lake's pseudonyms were made with (from the Delta log's statistics): a partition
+    on an old key needs `privacy rotate-key`; a previous key nothing uses any more can be destroyed."""
+    from chargelake.lake import Lake
+    from extractors.common.pseudonymise import key_id
+    from orchestration.privacy.rotate import key_status
+
+    current = key_id(settings.pseudonym_key)
+    try:
+        status = key_status(Lake(settings.lake_url))
+    except Exception as exc:  # the lake check above says why the lake cannot be read
+        return Check("pseudonym keys", WARN, f"could not read the raw zone: {str(exc).splitlines()[0]}")
+    used: dict[str, int] = {}
+    for by_key in status.values():
+        for kid, days in by_key.items():
+            used[kid] = used.get(kid, 0) + len(days)
+    old = {kid: n for kid, n in used.items() if kid != current}
+    if old:
+        listed = ", ".join(f"{n} on key id {kid}" for kid, n in sorted(old.items()))
+        return Check(
+            "pseudonym keys", WARN, f"raw partitions on an old key ({listed}): run `chargelake privacy rotate-key`"
+        )
+    if settings.previous_pseudonym_key:
+        done = "no partition uses the previous key: unset CHARGELAKE_PSEUDONYM_KEY_PREVIOUS and destroy it"
+        return Check("pseudonym keys", OK, done)
+    return Check("pseudonym keys", OK, f"{sum(used.values())} partitions with pseudonyms, all on key id {current}")
+
+
 def _lake(settings: Settings) -> Check:
     from chargelake.lake import Lake
     from expectations.audit import read_publications
@@ -162,6 +190,7 @@ def _checks() -> tuple[list[Check], bool]:
         settings = Settings.from_env(needs_key=False)  # the key gets its own verdict
     except ConfigError as exc:
         return [Check("config", FAIL, str(exc))], False
-    checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _warehouse(settings)]
+    checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _key_use(settings)]
+    checks.append(_warehouse(settings))
     checks += [_ocpi(settings), _telemetry(settings), *_carbon(settings)]
     return checks, all(c.verdict != FAIL for c in checks)

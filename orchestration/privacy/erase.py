@@ -21,28 +21,23 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.parquet as pq
 from deltalake import DeltaTable, write_deltalake
 
 from chargelake.lake import Lake
 from expectations.audit import newest, read_delta_files
 from expectations.commits import with_commit_retry
-from extractors.common.pseudonymise import PREFIX, pseudonym
+from extractors.common.pseudonymise import is_pseudonym, key_id, pseudonym, reveal
+from orchestration.privacy.columns import PSEUDONYM_COLUMNS
+from orchestration.privacy.files import run_folders, write_back
 from orchestration.vacuum import forget_history, raw_tables
 
-# Raw root tables and the columns that hold a card's pseudonyms.
-CARD_COLUMNS: dict[str, tuple[str, ...]] = {
-    "ocpi/tokens": ("uid", "contract_id", "visual_number", "energy_contract__contract_id"),
-    "ocpi/sessions": ("cdr_token__uid", "cdr_token__contract_id"),
-    "ocpi/cdrs": ("cdr_token__uid", "cdr_token__contract_id"),
-    "ocpi/locations__publish_allowed_to": ("uid", "visual_number"),
-}
 ERASURES_SCHEMA = pa.schema(
     [
         ("erasure_id", pa.string()),
         ("erased_at", pa.timestamp("us", tz="UTC")),
-        # SHA-256 of the pseudonym: proves, to someone holding the card number and the key, which
-        # request this row answers; tells nobody else anything.
+        # `<key id>:` + SHA-256 of the card's pseudonym under that key: proves, to someone holding the
+        # card number and that key, which request this row answers; tells nobody else anything (and,
+        # once a rotated-away key is destroyed, nobody at all: the row still says when and how much).
         ("subject_digest", pa.string()),
         ("table_rows", pa.string()),  # JSON: raw table -> rows deleted
         ("files_rewritten", pa.int64()),
@@ -54,6 +49,7 @@ ERASURES_SCHEMA = pa.schema(
 @dataclass
 class Erasure:
     pseudonyms: set[str]
+    digest: str
     table_rows: dict[str, int] = field(default_factory=dict)
     files_rewritten: list[str] = field(default_factory=list)
     vacuumed: bool = False
@@ -72,8 +68,11 @@ class Erasure:
         return out
 
 
-def subject_pseudonym(subject: str, key: str) -> str:
-    return subject if subject.startswith(PREFIX) else pseudonym(key, subject)
+def subject_pseudonyms(subject: str, keys: list[str]) -> set[str]:
+    """The card's pseudonym under every key in use (`keys[0]` the current one; during a key rotation
+    the lake holds both): from its identifier, or from a pseudonym of any of those keys."""
+    identifier = reveal(keys, subject) if is_pseudonym(subject) else subject
+    return {pseudonym(k, identifier) for k in keys}
 
 
 def _quote(values: list[str]) -> str:
@@ -126,13 +125,13 @@ def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
         names_by_source.setdefault(source, set()).add(table)
     # The card's other pseudonyms (contract, printed number) come with its token rows.
     if "ocpi/tokens" in uris:
-        columns = CARD_COLUMNS["ocpi/tokens"]
+        columns = PSEUDONYM_COLUMNS["ocpi/tokens"]
         rows = _matching(read_delta_files(lake, uris["ocpi/tokens"]), dict.fromkeys(columns, sorted(targets)))
         for row in [] if rows is None else rows.to_pylist():
             targets |= {row[c] for c in columns if row.get(c)}
     deleted: dict[str, int] = {}
     erased_ids: dict[str, list[str]] = {}
-    for name, columns in CARD_COLUMNS.items():
+    for name, columns in PSEUDONYM_COLUMNS.items():
         if name not in uris:
             continue
         ids = _matching_ids(lake, uris[name], dict.fromkeys(columns, sorted(targets)))
@@ -159,51 +158,41 @@ def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
 def erase_files(lake: Lake, targets: set[str]) -> list[str]:
     """Landing and quarantine Parquet files: rows holding a target pseudonym, and their child rows in
     the same run folder, are dropped and the file rewritten."""
-    fs = lake.filesystem()
     rewritten: list[str] = []
-    for zone in ("landing", "quarantine"):
-        root = lake.path(zone)
-        if not fs.exists(root):
-            continue
-        for run_folder in fs.ls(root, detail=False):
-            files = sorted(f for f in fs.find(run_folder) if f.endswith(".parquet"))
-            dropped: set[str] = set()
-            tables = {f: pq.read_table(pa.BufferReader(fs.open(f, "rb").read())) for f in files}
-            changed: dict[str, pa.Table] = {}
-            for _ in range(6):  # roots, then up to five levels of children
-                grew = False
-                for path, table in list(tables.items()):
-                    mask = None
-                    for column in table.column_names:
-                        field_type = table.schema.field(column).type
-                        if not pa.types.is_string(field_type):
-                            continue
-                        values = sorted(dropped) if column == "_dlt_parent_id" else sorted(targets)
-                        if not values:
-                            continue
-                        hit = pc.fill_null(pc.is_in(table[column], pa.array(values)), False)
-                        mask = hit if mask is None else pc.or_(mask, hit)
-                    if mask is None or not pc.any(mask).as_py():
+    for tables in run_folders(lake):
+        dropped: set[str] = set()
+        changed: dict[str, pa.Table] = {}
+        for _ in range(6):  # roots, then up to five levels of children
+            grew = False
+            for path, table in list(tables.items()):
+                mask = None
+                for column in table.column_names:
+                    if not pa.types.is_string(table.schema.field(column).type):
                         continue
-                    if "_dlt_id" in table.column_names:
-                        dropped |= set(table.filter(mask).column("_dlt_id").to_pylist())
-                    tables[path] = changed[path] = table.filter(pc.invert(mask))
-                    grew = True
-                if not grew:
-                    break
-            for path, table in changed.items():
-                with fs.open(path, "wb") as fh:
-                    pq.write_table(table, fh)
-                rewritten.append(path)
+                    values = sorted(dropped) if column == "_dlt_parent_id" else sorted(targets)
+                    if not values:
+                        continue
+                    hit = pc.fill_null(pc.is_in(table[column], pa.array(values)), False)
+                    mask = hit if mask is None else pc.or_(mask, hit)
+                if mask is None or not pc.any(mask).as_py():
+                    continue
+                if "_dlt_id" in table.column_names:
+                    dropped |= set(table.filter(mask).column("_dlt_id").to_pylist())
+                tables[path] = changed[path] = table.filter(pc.invert(mask))
+                grew = True
+            if not grew:
+                break
+        for path, table in changed.items():
+            write_back(lake, path, table)
+            rewritten.append(path)
     return rewritten
 
 
 def record_erasure(lake: Lake, erasure: Erasure) -> dict:
-    digest = hashlib.sha256(("chargelake-erasure:" + min(erasure.pseudonyms)).encode()).hexdigest()
     row = {
         "erasure_id": str(uuid.uuid4()),
         "erased_at": datetime.now(UTC),
-        "subject_digest": digest,
+        "subject_digest": erasure.digest,
         "table_rows": json.dumps(erasure.table_rows, sort_keys=True),
         "files_rewritten": len(erasure.files_rewritten),
         "vacuumed": erasure.vacuumed,
@@ -219,9 +208,12 @@ def record_erasure(lake: Lake, erasure: Erasure) -> dict:
     return row
 
 
-def erase(lake: Lake, subject: str, key: str, vacuum_now: bool = False) -> Erasure:
-    targets = {subject_pseudonym(subject, key)}
-    erasure = Erasure(set(targets))
+def erase(lake: Lake, subject: str, keys: list[str], vacuum_now: bool = False) -> Erasure:
+    """`keys`: the current key first, then the previous one while a rotation is under way."""
+    targets = subject_pseudonyms(subject, keys)
+    current = pseudonym(keys[0], reveal(keys, subject) if is_pseudonym(subject) else subject)
+    digest = f"{key_id(keys[0])}:" + hashlib.sha256(("chargelake-erasure:" + current).encode()).hexdigest()
+    erasure = Erasure(set(targets), digest)
     erasure.table_rows = erase_raw(lake, targets)
     erasure.pseudonyms = targets
     erasure.files_rewritten = erase_files(lake, targets)

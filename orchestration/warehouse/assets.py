@@ -45,20 +45,29 @@ def prepare_raw_zone(lake: Lake) -> None:
             ensure_tables(lake, spec.name, spec.declared(table))
 
 
-def erased_since_last_build(settings) -> bool:
-    """An erasure (chargelake privacy erase) or the retention (chargelake lake vacuum) deleted raw rows
-    that incremental models already hold: the next build rebuilds everything, so no copy outlives them."""
+def raw_rewritten_since_last_build(settings) -> str | None:
+    """What rewrote raw rows that incremental models already hold since the last build, if anything:
+    an erasure (chargelake privacy erase), the retention (chargelake lake vacuum) or a key rotation
+    (chargelake privacy rotate-key). The next build then rebuilds everything into a new file, so no
+    copy outlives them."""
     from datetime import UTC, datetime
 
     from orchestration.privacy.erase import last_erasure_at
+    from orchestration.privacy.rotate import last_rotation_at
     from orchestration.retention import last_retention_at
 
     lake = Lake(settings.lake_url)
-    stamps = [s for s in (last_erasure_at(lake), last_retention_at(lake)) if s is not None]
-    erased = max(stamps) if stamps else None
-    if erased is None or not os.path.exists(settings.warehouse_path):
-        return False
-    return erased > datetime.fromtimestamp(os.path.getmtime(settings.warehouse_path), UTC)
+    if not os.path.exists(settings.warehouse_path):
+        return None
+    built = datetime.fromtimestamp(os.path.getmtime(settings.warehouse_path), UTC)
+    for what, stamp in (
+        ("a driver's data was erased", last_erasure_at(lake)),
+        ("the retention deleted raw partitions", last_retention_at(lake)),
+        ("the pseudonym key was rotated", last_rotation_at(lake)),
+    ):
+        if stamp is not None and stamp > built:
+            return what
+    return None
 
 
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=ChargeLakeTranslator())
@@ -71,14 +80,15 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, charge
     os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
     os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
     prepare_raw_zone(Lake(settings.lake_url))
-    args = ["build", *(["--full-refresh"] if erased_since_last_build(settings) else [])]
+    rewritten = raw_rewritten_since_last_build(settings)
+    args = ["build", *(["--full-refresh"] if rewritten else [])]
     # Built on a copy and swapped in, so a BI tool holding the warehouse open neither blocks the
     # build nor sees a half-built one (orchestration/warehouse/swap.py).
-    with building_copy(settings.warehouse_path) as building:
+    with building_copy(settings.warehouse_path, fresh=bool(rewritten)) as building:
         os.environ["CHARGELAKE_WAREHOUSE_PATH"] = building
         try:
-            if len(args) > 1:
-                context.log.info("a driver's data was erased since the last build: rebuilding every model from raw")
+            if rewritten:
+                context.log.info(f"{rewritten} since the last build: rebuilding every model from raw into a new file")
             yield from dbt.cli(args, context=context).stream()
             exported = export_marts(building, Lake(settings.lake_url))
             shared = build_shared_warehouse(building, settings.warehouse_path, list(exported))

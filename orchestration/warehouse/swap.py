@@ -19,7 +19,9 @@ from pathlib import Path
 
 
 @contextmanager
-def building_copy(warehouse_path: str) -> Iterator[str]:
+def building_copy(warehouse_path: str, fresh: bool = False) -> Iterator[str]:
+    """`fresh`: start from an empty file, not a copy (a full rebuild after an erasure or key
+    rotation: freed pages of a copied file could still hold the rows it removed)."""
     final = Path(warehouse_path)
     workdir = final.parent / ".building"
     workdir.mkdir(parents=True, exist_ok=True)
@@ -29,7 +31,7 @@ def building_copy(warehouse_path: str) -> Iterator[str]:
         try:
             for leftover in (building, building.with_name(building.name + ".wal")):
                 leftover.unlink(missing_ok=True)
-            if final.exists():
+            if final.exists() and not fresh:
                 shutil.copy2(final, building)  # incremental models continue from the current state
             yield str(building)
             wal = building.with_name(building.name + ".wal")

@@ -151,7 +151,7 @@ def test_211_cpo_flows_into_the_same_marts(cpo_211):
     party = ("BE", "STB")  # 2.1.1 objects carry none: the CPO's own, from its credentials
     rows = query(root, "select cdr_key, ocpi_version, token_uid_pseudonym from marts.fct_charging_sessions")
     assert {key(c, party) for c in objects["cdrs"]} <= {r[0] for r in rows}
-    assert {r[1] for r in rows} == {"2.1.1"} and all(r[2].startswith("hmac:") for r in rows)
+    assert {r[1] for r in rows} == {"2.1.1"} and all(r[2].startswith("psn:") for r in rows)
     sessions = {r[0] for r in query(root, "select charging_session_key from marts.fct_charging_sessions")}
     assert {key(s, party) for s in objects["sessions"]} <= sessions
     sites = {r[0] for r in query(root, "select location_key from marts.dim_sites")}

@@ -43,6 +43,7 @@ def test_a_configured_deployment_gets_a_verdict_per_source(env, capsys):
     code, verdicts = doctor(capsys)
     assert verdicts["config"][0] == "ok" and verdicts["pseudonyms"][0] == "ok"
     assert verdicts["lake"][0] == "ok" and verdicts["warehouse"][0] == "warn"  # not built yet
+    assert verdicts["pseudonym keys"][0] == "ok"
     assert (
         verdicts["ocpi"][0] == "ok" and "OCPI 2.2.1" in verdicts["ocpi"][1] and "token accepted" in verdicts["ocpi"][1]
     )

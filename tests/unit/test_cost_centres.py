@@ -36,6 +36,16 @@ def test_token_uids_and_contract_ids_are_pseudonymised_with_the_lake_key(tmp_pat
     assert "04A1B2C3" not in str(rows)
 
 
+def test_a_pseudonym_of_the_previous_key_is_rekeyed_and_one_of_an_unknown_key_named(tmp_path, monkeypatch):
+    old, new = "old-key-" + "o" * 32, "new-key-" + "n" * 32
+    path = write(tmp_path, f"CC-1,Fleet,token_uid,{pseudonym(old, '04A1B2C3')},,\n")
+    monkeypatch.setenv("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS", old)
+    assert load_cost_centre_map(path, key=new).column("key_value").to_pylist() == [pseudonym(new, "04A1B2C3")]
+    monkeypatch.delenv("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS")
+    with pytest.raises(CostCentreMapError, match=r"row 2: key_value is a pseudonym of key id [0-9a-f]{8}, which is"):
+        load_cost_centre_map(path, key=new)
+
+
 @pytest.mark.parametrize(
     ("body", "message"),
     [

@@ -1,6 +1,17 @@
 import json
 
-from extractors.common.pseudonymise import PREFIX, pseudonym, pseudonymise_paths
+import pytest
+
+from extractors.common.pseudonymise import (
+    PREFIX,
+    PseudonymError,
+    key_id,
+    pseudonym,
+    pseudonymise_paths,
+    rekey,
+    reveal,
+    value_key_id,
+)
 from extractors.ocpi import prepare_record
 from tests.conftest import EXAMPLES_221
 
@@ -59,3 +70,23 @@ def test_card_identifiers_in_a_list_are_replaced_each():
     assert allowed[0]["uid"] == pseudonym("k", "CARD-1") and allowed[0]["visual_number"] == pseudonym("k", "NL-ABC-1")
     assert allowed[1]["visual_number"] == pseudonym("k", "NL-ABC-2") and allowed[0]["group_id"] == "FLEET"
     assert "CARD-1" not in json.dumps(out) and "NL-ABC-2" not in json.dumps(out)
+
+
+def test_pseudonyms_open_with_their_key_only_and_rekey_to_a_new_one():
+    old, new = "old-key-" + "o" * 32, "new-key-" + "n" * 32
+    value = pseudonym(old, "04A2B3C4D5E6F7")
+    assert value_key_id(value) == key_id(old) != key_id(new) and len(key_id(old)) == 8
+    assert reveal([new, old], value) == "04A2B3C4D5E6F7"
+    assert rekey(value, [old], new) == pseudonym(new, "04A2B3C4D5E6F7")
+    assert rekey(pseudonym(new, "X"), [], new) == pseudonym(new, "X")  # already current: as is
+    with pytest.raises(PseudonymError, match=r"key id .* neither the current key"):
+        reveal([new], value)
+    forged = value[:-4] + ("AAAA" if not value.endswith("AAAA") else "BBBB")
+    with pytest.raises(PseudonymError, match="does not open"):
+        reveal([old], forged)
+
+
+def test_a_pseudonym_does_not_tell_the_identifier_length():
+    """Printed numbers, uids and contract ids up to 30 characters all give pseudonyms of one length."""
+    lengths = {len(pseudonym("k" * 32, "x" * n)) for n in (1, 7, 14, 20, 30)}
+    assert len(lengths) == 1
