@@ -63,8 +63,8 @@ def meter_values(client: TelemetryClient, start: datetime, end: datetime, lookba
         rows = 0
         for url, items in client.pages(ENDPOINTS["meter_values"], oldest, end):
             fresh = items_received_between(_fresh(items, seen, notes, url), start, end)
-            # Flattened a batch at a time: the Python values of a whole 10,000-message page (~2.4 M
-            # objects) would set the process's peak memory; a batch's are freed before the next.
+            # Flattened a batch at a time: the values of a whole page as Python objects would set the
+            # process's peak memory; a batch's are freed before the next.
             for i in range(0, len(fresh), FLATTEN_BATCH):
                 table = received_between(meter_value_table(fresh[i : i + FLATTEN_BATCH], f"page {url}"), start, end)
                 if table.num_rows:
