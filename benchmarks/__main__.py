@@ -148,7 +148,7 @@ def main() -> int:
 
     results["meter_values"] = meter_values_rate(url)
     server.shutdown()
-    ingest = [*telemetry_bench.throughput(15, (0, 3)), *telemetry_bench.throughput(1, (0,), repeats=2)]
+    ingest = telemetry_bench.throughput_in_own_process()
     results["meter_values_ingest"] = {
         f"ratio_pipeline_to_ceiling_{r['meter_interval_minutes']}min_lookback{r['lookback_days']}": r[
             "ratio_pipeline_to_ceiling"
