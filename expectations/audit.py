@@ -76,6 +76,18 @@ class Publication:
     validation_flags: dict
 
 
+def append_row(lake: Lake, uri: str, row: dict, schema: pa.Schema) -> None:
+    """One row appended to an audit table (publications, erasures, retention, key rotations), retried
+    on a concurrent commit; `merge` lets a table written by an older version gain new columns."""
+    table = pa.Table.from_pylist([row], schema=schema)
+    with_commit_retry(
+        lambda: write_deltalake(
+            uri, table, mode="append", schema_mode="merge", storage_options=lake.delta_storage_options()
+        ),
+        uri,
+    )
+
+
 def record(lake: Lake, pub: Publication) -> dict:
     row = asdict(pub)
     row.update(
@@ -90,13 +102,7 @@ def record(lake: Lake, pub: Publication) -> dict:
         finished_at=datetime.now(UTC),
         code_version=__version__,
     )
-    table = pa.Table.from_pylist([row], schema=SCHEMA)
-    with_commit_retry(
-        lambda: write_deltalake(
-            lake.publications(), table, mode="append", schema_mode="merge", storage_options=lake.delta_storage_options()
-        ),
-        lake.publications(),
-    )
+    append_row(lake, lake.publications(), row, SCHEMA)
     return row
 
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 
 from chargelake.config import ConfigError
 from chargelake.lake import Lake
-from expectations.audit import newest
+from expectations.audit import append_row, newest
 from expectations.commits import with_commit_retry
 
 ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -124,14 +124,7 @@ def apply_retention(lake: Lake, apply: bool, today: date | None = None) -> Reten
             "before_date": before,
             "table_rows": json.dumps(rows, sort_keys=True),
         }
-        uri = lake.path("audit", "retention")
-        with_commit_retry(
-            lambda uri=uri, record=record: write_deltalake(
-                uri, pa.Table.from_pylist([record], schema=SCHEMA), mode="append",
-                storage_options=lake.delta_storage_options(),
-            ),
-            uri,
-        )  # fmt: skip
+        append_row(lake, lake.path("audit", "retention"), record, SCHEMA)
     return plan
 
 

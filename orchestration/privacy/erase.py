@@ -21,10 +21,10 @@ from datetime import UTC, datetime
 
 import pyarrow as pa
 import pyarrow.compute as pc
-from deltalake import DeltaTable, write_deltalake
+from deltalake import DeltaTable
 
 from chargelake.lake import Lake
-from expectations.audit import newest, read_delta_files
+from expectations.audit import append_row, newest, read_delta_files
 from expectations.commits import with_commit_retry
 from extractors.common.pseudonymise import is_pseudonym, key_id, pseudonym, reveal
 from orchestration.privacy.columns import PSEUDONYM_COLUMNS
@@ -197,14 +197,7 @@ def record_erasure(lake: Lake, erasure: Erasure) -> dict:
         "files_rewritten": len(erasure.files_rewritten),
         "vacuumed": erasure.vacuumed,
     }
-    uri = lake.erasures()
-    with_commit_retry(
-        lambda: write_deltalake(
-            uri, pa.Table.from_pylist([row], schema=ERASURES_SCHEMA), mode="append",
-            storage_options=lake.delta_storage_options(),
-        ),
-        uri,
-    )  # fmt: skip
+    append_row(lake, lake.erasures(), row, ERASURES_SCHEMA)
     return row
 
 

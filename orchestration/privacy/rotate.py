@@ -29,7 +29,7 @@ from deltalake import CommitProperties, DeltaTable, write_deltalake
 
 from chargelake.config import ConfigError
 from chargelake.lake import Lake
-from expectations.audit import newest
+from expectations.audit import append_row, newest
 from expectations.commits import with_commit_retry
 from expectations.publish import PARTITION_COLUMN
 from expectations.unchanged import read_partition
@@ -249,14 +249,7 @@ def record_rotation(lake: Lake, rotation: Rotation, rid: str) -> None:
         "files_rewritten": len(rotation.files_rewritten),
         "vacuumed": rotation.vacuumed,
     }
-    uri = lake.key_rotations()
-    with_commit_retry(
-        lambda: write_deltalake(
-            uri, pa.Table.from_pylist([row], schema=ROTATIONS_SCHEMA), mode="append",
-            storage_options=lake.delta_storage_options(),
-        ),
-        uri,
-    )  # fmt: skip
+    append_row(lake, lake.key_rotations(), row, ROTATIONS_SCHEMA)
 
 
 def last_rotation_at(lake: Lake) -> datetime | None:

@@ -77,6 +77,16 @@ def demo_on_s3(s3_env, tmp_path_factory):
     return proc
 
 
+def s3_client(s3_env):
+    return boto3.client(
+        "s3",
+        endpoint_url=s3_env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
 def storage(s3_env) -> dict:
     return {**s3_env, "AWS_ALLOW_HTTP": "true"}
 
@@ -95,13 +105,7 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
     assert any(h.get("chargelake.run_id") for h in sessions.history())
     audit = DeltaTable(f"s3://{BUCKET}/lake/audit/publications", storage_options=storage(s3_env)).to_pyarrow_table()
     assert audit.num_rows == 9 and set(audit.column("action").to_pylist()) == {"publish"}
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    s3 = s3_client(s3_env)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/marts/")["Contents"]]
     assert "lake/marts/restricted/fct_charging_sessions/fct_charging_sessions.parquet" in keys
     assert "lake/marts/shared/rpt_csrd_e1/rpt_csrd_e1.parquet" in keys
@@ -198,13 +202,7 @@ def test_key_rotation_and_erasure_on_s3(demo_on_s3, s3_env, tmp_path):
     left = DeltaTable(uri, storage_options=storage(s3_env)).vacuum(
         retention_hours=0, dry_run=True, enforce_retention_duration=False
     )
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=s3_env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
+    s3 = s3_client(s3_env)
     stored = {o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/raw/ocpi/sessions/")["Contents"]}
     # The superseded (old-key) files are gone; Delta may still list their tombstones.
     assert not {f"lake/raw/ocpi/sessions/{f}" for f in left} & stored
