@@ -28,8 +28,8 @@ from expectations.audit import append_row, newest, read_delta_files
 from expectations.commits import with_commit_retry
 from extractors.common.pseudonymise import is_pseudonym, key_id, pseudonym, reveal
 from orchestration.privacy.columns import PSEUDONYM_COLUMNS
-from orchestration.privacy.files import run_folders, write_back
-from orchestration.vacuum import forget_history, raw_tables
+from orchestration.privacy.files import copies_lines, forget_now, run_folders, write_back
+from orchestration.vacuum import raw_tables
 
 ERASURES_SCHEMA = pa.schema(
     [
@@ -58,14 +58,12 @@ class Erasure:
         total = sum(self.table_rows.values())
         out = [f"erased {total} rows from {len(self.table_rows)} raw tables:"]
         out += [f"  {table}: {rows}" for table, rows in sorted(self.table_rows.items())]
-        out.append(f"  landing/quarantine files rewritten: {len(self.files_rewritten)}")
-        out.append(
-            "  superseded Delta files vacuumed now"
-            if self.vacuumed
-            else "  superseded Delta files stay until `chargelake lake vacuum` (time travel can still read them)"
+        return out + copies_lines(
+            len(self.files_rewritten),
+            self.vacuumed,
+            "superseded Delta files stay until `chargelake lake vacuum` (time travel can still read them)",
+            "the warehouse and mart exports lose these rows then",
         )
-        out.append("  the next warehouse build is a full rebuild: the warehouse and mart exports lose these rows then")
-        return out
 
 
 def subject_pseudonyms(subject: str, keys: list[str]) -> set[str]:
@@ -211,8 +209,7 @@ def erase(lake: Lake, subject: str, keys: list[str], vacuum_now: bool = False) -
     erasure.pseudonyms = targets
     erasure.files_rewritten = erase_files(lake, targets)
     if vacuum_now:
-        for name in erasure.table_rows:
-            forget_history(lake, lake.path("raw", *name.split("/")), retain_days=0)
+        forget_now(lake, list(erasure.table_rows))
         erasure.vacuumed = True
     record_erasure(lake, erasure)
     return erasure

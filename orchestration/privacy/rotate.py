@@ -35,8 +35,7 @@ from expectations.publish import PARTITION_COLUMN
 from expectations.unchanged import read_partition
 from extractors.common.pseudonymise import PREFIX, PseudonymError, key_id, rekey
 from orchestration.privacy.columns import PSEUDONYM_COLUMNS
-from orchestration.privacy.files import run_folders, write_back
-from orchestration.vacuum import forget_history
+from orchestration.privacy.files import copies_lines, forget_now, run_folders, write_back
 
 ROTATION_KEY = "chargelake.key_rotation"  # commit metadata: the rotation that rewrote a partition
 ROTATIONS_SCHEMA = pa.schema(
@@ -130,14 +129,12 @@ class Rotation:
         olds = ", ".join(sorted(self.from_key_ids))
         out = [f"re-keyed {self.values} pseudonyms from key {olds} to key {self.to_key_id}:"]
         out += [f"  {t}: {len(p)} partition(s)" for t, p in sorted(self.table_partitions.items())]
-        out.append(f"  landing/quarantine files rewritten: {len(self.files_rewritten)}")
-        out.append(
-            "  superseded Delta files and log entries removed now"
-            if self.vacuumed
-            else "  superseded Delta files still hold old pseudonyms until `chargelake lake vacuum`"
+        return out + copies_lines(
+            len(self.files_rewritten),
+            self.vacuumed,
+            "superseded Delta files still hold old pseudonyms until `chargelake lake vacuum`",
+            "then the old key can be destroyed",
         )
-        out.append("  the next warehouse build is a full rebuild; then the old key can be destroyed")
-        return out
 
 
 def _rekey_table(
@@ -230,8 +227,7 @@ def rotate(lake: Lake, new_key: str, previous_key: str | None, vacuum_now: bool 
     except PseudonymError as exc:
         raise ConfigError(f"a landing or quarantine file holds {exc}") from None
     if vacuum_now:
-        for name in rotation.table_partitions:
-            forget_history(lake, lake.raw(*name.split("/", 1)), retain_days=0)
+        forget_now(lake, list(rotation.table_partitions))
         rotation.vacuumed = True
     if rotation.table_partitions or rotation.files_rewritten:
         record_rotation(lake, rotation, rid)
