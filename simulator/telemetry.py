@@ -1,7 +1,8 @@
 """OCPP-shaped telemetry: MeterValues messages per transaction, and status/alarm events per EVSE.
 
-Chargers speak OCPP 1.6 (string values, Wh/W, the energy register as the default measurand) or
-2.0.1 (numbers with `unitOfMeasure` and a multiplier). A few 1.6 firmwares report kWh under a "Wh"
+Chargers speak OCPP 1.6 (MeterValues.req: string values, Wh/W, the energy register as the default
+measurand, the integer transaction id the central system assigned) or 2.0.1 (TransactionEventRequest:
+numbers with `unitOfMeasure` and a multiplier, a string transaction id). A few 1.6 firmwares report kWh under a "Wh"
 unit. Values sampled while a charger is offline are received when it reconnects (late data).
 """
 
@@ -106,7 +107,8 @@ def _received(t: datetime, offline: list, rng) -> datetime:
 def meter_messages(
     network: Network, registers: Registers, site: Site, evse: Evse, day: date, interval: timedelta
 ) -> list[dict]:
-    """MeterValues messages of the sessions that start on local `day` at this EVSE."""
+    """Meter-value messages (1.6 MeterValues, 2.0.1 TransactionEvent) of the sessions that start on
+    local `day` at this EVSE."""
     profile = charger_profile(network, evse)
     offline = [
         o
@@ -118,29 +120,27 @@ def meter_messages(
     for s in sessions_for_evse_day(network, site, evse, day):
         rng = derived_rng(network.seed, "meter", s.id)
         base = registers.at_session_start(site, evse, s)
-        tx = s.id
-        for seq, (t, ctx) in enumerate(_sample_times(s, interval)):
+        tx = ocpp_transaction_id(network, profile, s.id)
+        times = _sample_times(s, interval)
+        for seq, (t, ctx) in enumerate(times):
             wh = base + s.curve.kwh_between(s.start, t) * 1000
             kw = s.curve.kw_at(t) if ctx != "Transaction.End" else 0.0
             if profile.ocpp_version == "1.6":
-                values = _values_16(wh, kw, s, t, ctx, profile)
+                action = "MeterValues"
                 message = {
                     "connectorId": int(s.connector_id),
                     "transactionId": tx,
-                    "meterValue": [{"timestamp": iso(t), "sampledValue": values}],
+                    "meterValue": [{"timestamp": iso(t), "sampledValue": _values_16(wh, kw, s, t, ctx, profile)}],
                 }
             else:
-                values = _values_201(wh, kw, s, t, ctx)
-                message = {
-                    "evseId": int(evse.uid.rsplit("E", 1)[1]),
-                    "transactionId": tx,
-                    "meterValue": [{"timestamp": iso(t), "sampledValue": values}],
-                }
+                action = "TransactionEvent"
+                message = _transaction_event(evse, s, tx, seq, len(times), t, _values_201(wh, kw, s, t, ctx))
             out.append(
                 {
                     "id": f"{s.id}-{seq:04d}",
                     "charge_point_id": charge_point_id(evse),
                     "ocpp_version": profile.ocpp_version,
+                    "action": action,
                     "connector_id": int(s.connector_id),
                     "transaction_id": tx,
                     "timestamp": iso(t),
@@ -149,6 +149,36 @@ def meter_messages(
                 }
             )
     return out
+
+
+def ocpp_transaction_id(network: Network, profile: ChargerProfile, session_id: str) -> int | str:
+    """The transaction id as each version types it: OCPP 1.6's is the integer the central system
+    assigns in StartTransaction.conf, 2.0.1's the string the charger makes up (here the session id,
+    as CPMSs that reuse one id for both do)."""
+    if profile.ocpp_version == "1.6":
+        return derived_rng(network.seed, "ocpp-1.6-transaction", session_id).randrange(1, 2**31)
+    return session_id
+
+
+def _transaction_event(evse: Evse, s: SimSession, tx: str, seq: int, count: int, t: datetime, values: list) -> dict:
+    """OCPP 2.0.1 TransactionEventRequest: how a 2.0.1 charger reports a transaction's meter values."""
+    event, trigger = ("Updated", "MeterValuePeriodic")
+    if seq == 0:
+        event, trigger = ("Started", "Authorized")
+    elif seq == count - 1:
+        event, trigger = ("Ended", "StopAuthorized")
+    info: dict = {"transactionId": tx, "chargingState": "Charging" if event != "Ended" else "Idle"}
+    if event == "Ended":
+        info["stoppedReason"] = "Local"
+    return {
+        "eventType": event,
+        "timestamp": iso(t),
+        "triggerReason": trigger,
+        "seqNo": seq,
+        "transactionInfo": info,
+        "evse": {"id": int(evse.uid.rsplit("E", 1)[1]), "connectorId": int(s.connector_id)},
+        "meterValue": [{"timestamp": iso(t), "sampledValue": values}],
+    }
 
 
 def _event(evse: Evse, profile: ChargerProfile, t: datetime, kind: str, connector: int, **fields) -> dict:

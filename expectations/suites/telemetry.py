@@ -43,7 +43,16 @@ def power_within_rating(df: pd.DataFrame, related: Related) -> tuple[pd.DataFram
     return df, {"power_rows_unchecked": int((power & rating.isna()).sum())}
 
 
+def energy_sign(df: pd.DataFrame) -> pd.DataFrame:
+    """`energy_below_zero`: an import or export energy below zero (a sign or scaling error). Only a
+    net register (`Energy.Active.Net`, `Energy.Reactive.Net`, ...) may go negative: a bidirectional
+    (V2G) charger exports more than it imported."""
+    net = df["measurand"].str.endswith(".Net", na=False)
+    return df.assign(energy_below_zero=(df["value_kwh"] < 0) & ~net)
+
+
 def meter_value_checks(df: pd.DataFrame, related: Related) -> tuple[pd.DataFrame, dict]:
+    df = energy_sign(df)
     df, register_flags = register_order(df)
     df, power_flags = power_within_rating(df, related)
     return df, {**register_flags, **power_flags}
@@ -85,7 +94,7 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
         "meter_values",
         "received_at",
         key=("message_id", "meter_value_index", "sample_index"),
-        non_negative=("value_kwh", "soc_pct", "value_v"),
+        non_negative=("soc_pct", "value_v"),
         maximums={"soc_pct": 100.0, "value_kw": MAX_POWER_KW, "value_v": MAX_VOLTAGE_V, "value_a": MAX_CURRENT_A},
         not_before=(("received_at", "measured_at"),),
         derive=meter_value_checks,
@@ -98,7 +107,7 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
             "value_kwh",
             "value_kw",
         ),
-        must_be_false=("register_went_back", "power_over_rating"),
+        must_be_false=("energy_below_zero", "register_went_back", "power_over_rating"),
     ),
     _rules("alarms", "received_at", not_before=(("received_at", "occurred_at"),)),
     _rules("charge_points", None, non_negative=("power_kw", "site_grid_capacity_kw")),

@@ -68,14 +68,27 @@ def read_manifest(lake: Lake, run_id: str, source: str) -> dict:
         return json.load(fh)
 
 
-def unwrap(exc: BaseException) -> BaseException:
-    """The innermost SourceError behind dlt's step wrappers, so users see what went wrong."""
-    seen = exc
+def unwrap(exc: BaseException, source: str) -> BaseException:
+    """What went wrong behind dlt's step wrappers, in one sentence a user can act on.
+
+    A SourceError already names the page or record. Anything else (a type Arrow could not hold, a
+    parser's error) is the innermost exception of the chain, re-raised as a SourceError naming the
+    source and the table (dlt's resource) with the exception's own message, never dlt's headline
+    that ends in "with exception:"."""
+    seen: BaseException | None = exc
+    table = None
+    innermost = exc
     while seen is not None:
         if isinstance(seen, SourceError):
             return seen
-        seen = seen.__cause__ or seen.__context__
-    return exc
+        table = getattr(seen, "pipe_name", None) or table
+        innermost = seen
+        seen = getattr(seen, "exception", None) or seen.__cause__ or seen.__context__
+    if innermost is exc:
+        return exc
+    where = f"{source}.{table}" if table else source
+    message = str(innermost).strip().splitlines()[0] if str(innermost).strip() else ""
+    return SourceError(f"{where}: extraction failed: {type(innermost).__name__}: {message}".rstrip(": "))
 
 
 def load_to_landing(source: dlt.sources.DltSource, lake: Lake, run_id: str) -> LandingResult:
@@ -94,7 +107,7 @@ def load_to_landing(source: dlt.sources.DltSource, lake: Lake, run_id: str) -> L
         try:
             info: LoadInfo = pipeline.run(source, loader_file_format="parquet")
         except PipelineStepFailed as exc:
-            inner = unwrap(exc)
+            inner = unwrap(exc, source.name)
             if inner is not exc:
                 raise inner from exc
             raise

@@ -1,26 +1,41 @@
-"""OCPP MeterValues messages → one Arrow row per sampled value, columnar.
+"""OCPP meter values → one Arrow row per sampled value, columnar.
 
 This is the volume path (hundreds of thousands of values a day): values are gathered into plain
-column lists and converted by Arrow in bulk, never handed to dlt's per-row normaliser. Both OCPP
-shapes are read: 1.6 (strings, `unit`, the register as default measurand) and 2.0.1 (numbers,
-`unitOfMeasure` with a power-of-ten `multiplier`). Canonical columns carry kWh, kW, A, V and %.
+column lists and converted by Arrow in bulk, never handed to dlt's per-row normaliser. Messages are
+read as the OCPP 1.6 and 2.0.1 schemas type them (`extractors/common/ocpp.py`): 1.6 strings, `unit`
+and integer transaction ids; 2.0.1 numbers, `unitOfMeasure` with a power-of-ten `multiplier`, string
+transaction ids in `TransactionEvent`; signed meter values kept beside the number. Canonical columns
+carry kWh, kW, A, V and %.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
-from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from chargelake.contract import API_VERSION, EXTENSIONS, ID, load_contract
 from extractors.common.errors import SourceError
-from extractors.telemetry.settings import CANONICAL_COLUMNS, DEFAULT_MEASURAND, DEFAULT_UNIT_16
+from extractors.common.ocpp import (
+    DEFAULT_MEASURAND,
+    SIGNED_DATA,
+    connector_of,
+    evse_of,
+    meter_values_of,
+    signed_of,
+    spec_id,
+    spec_int,
+    spec_number,
+    transaction_of,
+    unit_of,
+)
+from extractors.telemetry.settings import CANONICAL_COLUMNS
 
 SCHEMA = load_contract("telemetry").tables["meter_values"].arrow_schema()
 CANONICAL = [column for _, column, _ in CANONICAL_COLUMNS]
-_CANONICAL_BY_KEY: dict[tuple[str, str], tuple[str, float]] = {}
+_CANONICAL_BY_KEY: dict[tuple[str, str], tuple[str, float] | None] = {}
 
 
 def canonical(measurand: str, unit: str) -> tuple[str, float] | None:
@@ -35,40 +50,39 @@ def canonical(measurand: str, unit: str) -> tuple[str, float] | None:
     return _CANONICAL_BY_KEY[key]
 
 
-def _number(raw: Any, where: str) -> float:
-    if isinstance(raw, bool):
-        raise SourceError(f"{where}: value {raw!r} is not a number")
-    try:
-        return float(raw)
-    except (TypeError, ValueError):
-        raise SourceError(f"{where}: value {raw!r} is not a number") from None
-
-
 def meter_value_table(items: list[dict], where: str) -> pa.Table:
-    """The sampled values of a page of items (`where` names the page in errors)."""
+    """The sampled values of a page of items (`where` names the page in errors). An item is the
+    telemetry API's envelope (id, charge point, version, received time) around one OCPP message."""
     cols: dict[str, list] = {f.name: [] for f in SCHEMA}
     for item in items:
         msg = item.get("message") or {}
         version = str(item.get("ocpp_version", ""))
-        is_16 = version.startswith("1.")
-        for mi, meter_value in enumerate(msg.get("meterValue") or []):
+        at_message = f"{where}: message {item.get('id')!r}"
+        tx = item.get("transaction_id")
+        tx = spec_id(transaction_of(msg) if tx is None else tx, at_message, "transactionId")
+        connector = connector_of(msg) if item.get("connector_id") is None else item.get("connector_id")
+        connector = spec_int(connector, at_message, "connectorId")
+        evse = spec_int(evse_of(msg), at_message, "evseId")
+        for mi, meter_value in enumerate(meter_values_of(msg)):
             measured = meter_value.get("timestamp")
             for si, sample in enumerate(meter_value.get("sampledValue") or []):
-                at = f"{where}: message {item.get('id')!r} value {mi}.{si}"
-                uom = sample.get("unitOfMeasure") or {}
-                unit = sample.get("unit") or uom.get("unit") or DEFAULT_UNIT_16
-                multiplier = int(uom.get("multiplier") or 0) if not is_16 else 0
+                at = f"{at_message} value {mi}.{si}"
+                unit, multiplier = unit_of(sample)
                 measurand = sample.get("measurand") or DEFAULT_MEASURAND
                 raw = sample.get("value")
-                value = _number(raw, at) * (10**multiplier)
+                signed = signed_of(sample)
+                # A 1.6 SignedData value is the signed blob itself: kept as sent, no number.
+                value = None if sample.get("format") == SIGNED_DATA else spec_number(raw, at)
+                if value is not None and multiplier:
+                    value *= 10**multiplier
                 cols["message_id"].append(item.get("id"))
                 cols["meter_value_index"].append(mi)
                 cols["sample_index"].append(si)
                 cols["charge_point_id"].append(item.get("charge_point_id"))
                 cols["ocpp_version"].append(version)
-                cols["connector_id"].append(item.get("connector_id"))
-                cols["evse_id"].append(msg.get("evseId"))
-                cols["transaction_id"].append(item.get("transaction_id") or msg.get("transactionId"))
+                cols["connector_id"].append(connector)
+                cols["evse_id"].append(evse)
+                cols["transaction_id"].append(tx)
                 cols["measured_at"].append(measured)
                 cols["received_at"].append(item.get("received_at"))
                 cols["measurand"].append(measurand)
@@ -80,30 +94,51 @@ def meter_value_table(items: list[dict], where: str) -> pa.Table:
                 cols["multiplier"].append(multiplier)
                 cols["value_raw"].append(raw if isinstance(raw, str) else repr(raw))
                 cols["value"].append(value)
-                target = canonical(measurand, unit)
+                target = canonical(measurand, unit) if value is not None else None
                 for column in CANONICAL:
                     cols[column].append(value * target[1] if target and target[0] == column else None)
+                cols["signed_meter_data"].append(signed.get("signedMeterData") if signed else None)
+                cols["signing_method"].append(signed.get("signingMethod") if signed else None)
+                cols["encoding_method"].append(signed.get("encodingMethod") if signed else None)
+                cols["public_key"].append(signed.get("publicKey") if signed else None)
                 cols[ID].append(f"{item.get('id')}/{mi}/{si}")
                 cols[API_VERSION].append(version)
                 cols[EXTENSIONS].append(None)
     arrays = []
     for f in SCHEMA:
         if pa.types.is_timestamp(f.type):
-            arrays.append(_timestamps(cols[f.name], f.type, f.name, where))
+            arrays.append(timestamps(cols[f.name], f.type, f.name, where))
         else:
-            arrays.append(pa.array(cols[f.name], f.type))
+            arrays.append(_column(cols[f.name], f, where))
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
 
 
-def _timestamps(values: list, typ: pa.DataType, name: str, where: str) -> pa.Array:
-    """ISO timestamps with an offset; one without (OCPP requires UTC with offset) is named, not guessed."""
+def _column(values: list, f: pa.Field, where: str) -> pa.Array:
+    try:
+        return pa.array(values, f.type)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError) as exc:
+        raise SourceError(f"{where}: column {f.name} cannot hold what was sent ({exc})") from None
+
+
+# RFC 3339 allows any number of fractional digits; Arrow reads at most microseconds.
+_SUB_MICRO = re.compile(r"(\.\d{6})\d+")
+
+
+def timestamps(values: list, typ: pa.DataType, name: str, where: str) -> pa.Array:
+    """RFC 3339 timestamps with `Z` or an offset, to the microsecond (finer digits are dropped); one
+    without an offset (OCPP requires one) is named, not guessed."""
     strings = pa.array(values, pa.string())
     try:
         return strings.cast(typ)
     except pa.ArrowInvalid:
-        for v in values:
+        pass
+    trimmed = [_SUB_MICRO.sub(r"\1", v) if isinstance(v, str) else v for v in values]
+    try:
+        return pa.array(trimmed, pa.string()).cast(typ)
+    except pa.ArrowInvalid:
+        for v, t in zip(values, trimmed, strict=True):
             try:
-                pa.array([v], pa.string()).cast(typ)
+                pa.array([t], pa.string()).cast(typ)
             except pa.ArrowInvalid:
                 raise SourceError(f"{where}: {name} {v!r} is not a timestamp with a UTC offset") from None
         raise

@@ -19,10 +19,6 @@ MAX_WINDOW_DAYS = 7  # the API answers at most 7 days per request
 # extraction warns when the oldest day it read still had values received today.
 DEFAULT_LOOKBACK_DAYS = 3
 
-# OCPP: a sampled value without `measurand` is the energy register; 1.6 values without `unit` are Wh.
-DEFAULT_MEASURAND = "Energy.Active.Import.Register"
-DEFAULT_UNIT_16 = "Wh"
-
 # Canonical columns: which measurands fill them, and each OCPP unit's factor to the column's unit.
 # Reactive and apparent quantities (var, VAh, ...) and other measurands stay in `value` only.
 CANONICAL_COLUMNS: tuple[tuple[str, str, dict[str, float]], ...] = (

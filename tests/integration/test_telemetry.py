@@ -17,7 +17,7 @@ from orchestration.ingest.assets import extract_day, ref_for
 from orchestration.ingest.sources import SOURCES
 from simulator.process import start_simulator
 from simulator.server import SimConfig, SimState
-from simulator.telemetry import charger_profile
+from simulator.telemetry import charger_profile, ocpp_transaction_id
 from tests.conftest import SIM_END, SIM_SEED, SIM_START, SIM_TOKEN, served, sim_settings
 
 TELEMETRY = next(s for s in SOURCES if s.name == "telemetry")
@@ -67,6 +67,7 @@ def test_register_deltas_equal_each_sessions_energy(lake):
     cfg = SimConfig(seed=SIM_SEED, start=SIM_START, end=SIM_END, token=SIM_TOKEN)
     network = cfg.build()
     buggy = {f"CP-{e.uid}" for _, e in network.evses() if charger_profile(network, e).kwh_as_wh}
+    profiles = {e.uid: charger_profile(network, e) for _, e in network.evses()}
     values = raw(lake, "meter_values").filter(pc.field("measurand") == "Energy.Active.Import.Register")
     registers: dict[str, list] = defaultdict(list)
     for v in values.to_pylist():
@@ -81,7 +82,7 @@ def test_register_deltas_equal_each_sessions_energy(lake):
     ]
     matched = rescaled = reset = 0
     for s in sessions:
-        readings = sorted(registers[s["id"]])
+        readings = sorted(registers[str(ocpp_transaction_id(network, profiles[s["evse_uid"]], s["id"]))])
         kwhs = [r[1] for r in readings]
         delta = kwhs[-1] - kwhs[0]
         if any(b < a for a, b in itertools.pairwise(kwhs)):

@@ -11,7 +11,7 @@ import requests
 from simulator.network import Network
 from simulator.server import SimConfig
 from simulator.sessions import sessions_between
-from simulator.telemetry import charger_profile
+from simulator.telemetry import charger_profile, ocpp_transaction_id
 from tests.conftest import SIM_END, SIM_SEED, SIM_START, SIM_TOKEN
 
 AUTH = {"Authorization": f"Bearer {SIM_TOKEN}"}
@@ -86,7 +86,10 @@ def test_register_deltas_equal_session_energy(simulator):
     by_tx: dict[str, list[dict]] = {}
     for item in items:
         by_tx.setdefault(item["transaction_id"], []).append(item)
-    sessions = {s.id: s for s in sessions_between(net, date(2026, 3, 26), date(2026, 3, 31))}
+    sessions = {
+        ocpp_transaction_id(net, charger_profile(net, s.evse), s.id): s
+        for s in sessions_between(net, date(2026, 3, 26), date(2026, 3, 31))
+    }
     checked = 0
     for tx, samples in by_tx.items():
         samples.sort(key=lambda i: i["timestamp"])
@@ -98,6 +101,15 @@ def test_register_deltas_equal_session_energy(simulator):
         checked += 1
     assert checked > 20
     assert {i["ocpp_version"] for i in items} == {"1.6", "2.0.1"}
+    # Spec types: 1.6 transaction ids are integers (StartTransaction.conf), 2.0.1's strings
+    # (TransactionEvent), in the envelope and in the message alike.
+    for item in items:
+        message = item["message"]
+        if item["ocpp_version"] == "1.6":
+            assert type(item["transaction_id"]) is int and message["transactionId"] == item["transaction_id"]
+        else:
+            assert message["transactionInfo"]["transactionId"] == item["transaction_id"]
+            assert isinstance(item["transaction_id"], str) and "transactionId" not in message
 
 
 def test_one_meter_is_reset_and_registers_otherwise_only_grow(simulator):

@@ -36,6 +36,11 @@ renamed as (
         value_a as current_a,
         value_v as voltage_v,
         soc_pct,
+        format as value_format,
+        signed_meter_data,
+        signing_method,
+        encoding_method as signed_encoding_method,
+        public_key as signing_public_key,
         cast(partition_date as date) as received_date,
         {{ raw_lineage_columns() }}
 
