@@ -53,7 +53,8 @@ def load_dotenv(path: Path = Path(".env")) -> None:
 
 
 def _absolute_lake_url(url: str) -> str:
-    """dbt and Delta run from other working directories, so local lake paths are made absolute."""
+    """dbt and Delta run from other working directories, so local paths (the lake, the OCPP logs)
+    are made absolute."""
     if "://" in url and not url.startswith("file://"):
         return url.rstrip("/")
     path = url.removeprefix("file://")
@@ -135,6 +136,9 @@ class Settings:
     carbon_gb_url: str | None = None  # GB Carbon Intensity API base (public, no token)
     carbon_em_url: str | None = None  # Electricity Maps API base
     carbon_em_token: str | None = field(default=None, repr=False)
+    # OCPP-J message logs (a folder or s3://bucket/prefix): when set, the telemetry source reads meter
+    # values and alarms from them instead of the telemetry API (docs/ocpp-logs.md).
+    ocpp_log_url: str | None = None
 
     @classmethod
     def from_env(cls, needs_key: bool = True) -> Settings:
@@ -158,6 +162,9 @@ class Settings:
             carbon_gb_url=env.get("CHARGELAKE_CARBON_GB_URL"),
             carbon_em_url=env.get("CHARGELAKE_CARBON_EM_URL"),
             carbon_em_token=env.get("CHARGELAKE_CARBON_EM_TOKEN"),
+            ocpp_log_url=_absolute_lake_url(env["CHARGELAKE_OCPP_LOG_URL"])
+            if env.get("CHARGELAKE_OCPP_LOG_URL")
+            else None,
         )
 
     def redacted(self) -> dict[str, str | None]:
@@ -167,4 +174,5 @@ class Settings:
             "ocpi_url": self.ocpi_url,
             "ocpi_token": "***" if self.ocpi_token else None,
             "telemetry_url": self.telemetry_url,
+            "ocpp_log_url": self.ocpp_log_url,
         }

@@ -16,6 +16,8 @@ from pathlib import Path
 from chargelake.config import ConfigError
 
 SOURCE_NAMES = ("ocpi", "telemetry", "carbon")  # orchestration/ingest/sources.py (not imported: slow)
+# `--source ocpp_logs`: the telemetry source read from OCPP-J message logs (docs/ocpp-logs.md).
+SOURCE_CHOICES = (*SOURCE_NAMES, "ocpp_logs")
 
 EXAMPLES = """
 examples:
@@ -77,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("first", type=_day, help="first day, YYYY-MM-DD (UTC)")
     run.add_argument("last", type=_day, help="last day, YYYY-MM-DD (UTC), inclusive")
     run.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
-    run.add_argument("--source", action="append", choices=SOURCE_NAMES, help="only this source (repeatable)")
+    run.add_argument("--source", action="append", choices=SOURCE_CHOICES, help="only this source (repeatable)")
     run.add_argument(
         "--refresh-snapshots", action="store_true", help="take today's reference-data snapshot again if one exists"
     )
@@ -93,7 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--end", type=_day, required=True, help="last day, YYYY-MM-DD (UTC), inclusive")
     backfill.add_argument("--force", action="store_true", help="run days that are already published again")
     backfill.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
-    backfill.add_argument("--source", action="append", choices=SOURCE_NAMES, help="only this source (repeatable)")
+    backfill.add_argument("--source", action="append", choices=SOURCE_CHOICES, help="only this source (repeatable)")
     backfill.add_argument(
         "--days-per-run",
         type=_days_per_run,
@@ -134,10 +136,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     sim = sub.add_parser("simulator", help="the bundled CPMS simulator")
     sim_sub = sim.add_subparsers(dest="sim_command", required=True)
-    from simulator.cli import add_arguments, add_truth_arguments
+    from simulator.cli import add_arguments, add_ocpp_log_arguments, add_truth_arguments
 
     add_arguments(sim_sub.add_parser("serve", help="serve OCPI 2.2.1 and the telemetry API on loopback"))
     add_truth_arguments(sim_sub.add_parser("truth", help="write what the simulated network really did (CSV)"))
+    add_ocpp_log_arguments(
+        sim_sub.add_parser("ocpp-logs", help="write the network's OCPP-J message logs (JSON Lines, gzip) to a folder")
+    )
     return parser
 
 
@@ -171,21 +176,28 @@ def _prepare(first: date, last: date, sources: list[str] | None = None):
         raise ConfigError(
             "set CHARGELAKE_OCPI_URL and CHARGELAKE_OCPI_TOKEN (README, Configuration), or try `chargelake demo`"
         )
+    if sources and "ocpp_logs" in sources:
+        if not settings.ocpp_log_url:
+            raise ConfigError(
+                "--source ocpp_logs reads OCPP-J message logs: set CHARGELAKE_OCPP_LOG_URL to their folder or "
+                "s3://bucket/prefix (docs/ocpp-logs.md)"
+            )
+        sources = list(dict.fromkeys("telemetry" if s == "ocpp_logs" else s for s in sources))
     check_lake_writable(settings.lake_url)
-    return settings, [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)]
+    return settings, [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)], sources
 
 
 def run(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance
 
-    _, days = _prepare(args.first, args.last, args.source)
+    _, days, sources = _prepare(args.first, args.last, args.source)
     result = run_pipeline(
         days,
         instance(),
         build_marts=not args.no_marts,
         refresh_snapshots=args.refresh_snapshots,
-        sources=args.source,
+        sources=sources,
     )
     return _outcome(result)
 
@@ -196,8 +208,8 @@ def backfill(args: argparse.Namespace) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance
 
-    settings, days = _prepare(args.start, args.end, args.source)
-    done = set() if args.force else published_days(Lake(settings.lake_url), settings, days, args.source)
+    settings, days, sources = _prepare(args.start, args.end, args.source)
+    done = set() if args.force else published_days(Lake(settings.lake_url), settings, days, sources)
     todo = [d for d in days if d not in done]
     print(
         f"backfill {days[0]}..{days[-1]}: {len(days)} days, {len(done)} already published"
@@ -212,7 +224,7 @@ def backfill(args: argparse.Namespace) -> int:
         instance(),
         build_marts=not args.no_marts,
         progress=progress,
-        sources=args.source,
+        sources=sources,
         days_per_run=args.days_per_run,
     )
     return _outcome(result)
@@ -256,9 +268,9 @@ def main(argv: list[str] | None = None) -> int:
 
             return run_demo(days=args.days, seed=args.seed, until=args.until, tamper_signed_pct=args.tamper_signed_pct)
         if args.command == "simulator":
-            from simulator.cli import serve, truth
+            from simulator.cli import ocpp_logs, serve, truth
 
-            return serve(args) if args.sim_command == "serve" else truth(args)
+            return {"serve": serve, "truth": truth, "ocpp-logs": ocpp_logs}[args.sim_command](args)
         if args.command == "dev":
             return dev(args)
         if args.command == "backfill":

@@ -131,6 +131,25 @@ def truth(args: argparse.Namespace) -> int:
     return 0
 
 
+def add_ocpp_log_arguments(parser: argparse.ArgumentParser) -> None:
+    add_arguments(parser)
+    parser.add_argument("--out", type=Path, default=Path("data/ocpp-logs"), help="folder for the log files")
+    parser.add_argument("--plain", action="store_true", help="write .jsonl instead of gzip .jsonl.gz")
+
+
+def ocpp_logs(args: argparse.Namespace) -> int:
+    """The messages the telemetry API serves, as OCPP-J logs by received day (docs/ocpp-logs.md)."""
+    from simulator.ocpp_logs import write_ocpp_logs
+
+    config = config_from_args(args)
+    interval = timedelta(minutes=config.meter_interval_minutes)
+    counts = write_ocpp_logs(
+        config.build(), interval, config.start, config.end, config.effective_now, args.out, args.plain
+    )
+    print(f"OCPP-J logs for {config.start}..{config.end} (exclusive) written to {args.out}: {counts}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="chargelake simulator serve", description=__doc__)
     add_arguments(parser)

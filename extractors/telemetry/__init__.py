@@ -18,10 +18,14 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.sources import DltResource
 
-from chargelake.contract import load_contract
 from extractors.common.errors import SourceError
-from extractors.common.flatten import Flattener
-from extractors.telemetry.columns import SCHEMA, items_received_between, meter_value_table, received_between
+from extractors.telemetry.columns import (
+    SCHEMA,
+    flattened_table,
+    items_received_between,
+    meter_value_table,
+    received_between,
+)
 from extractors.telemetry.helpers import TelemetryClient
 from extractors.telemetry.settings import DEFAULT_LOOKBACK_DAYS, ENDPOINTS, FLATTEN_BATCH, TABLES
 
@@ -77,21 +81,13 @@ def meter_values(client: TelemetryClient, start: datetime, end: datetime, lookba
     return dlt.resource(tables, name="meter_values", write_disposition="append")
 
 
-def _flattened(table: str, items: list[dict], where: str, rename: dict[str, str] | None = None) -> pa.Table:
-    flattener = Flattener(load_contract("telemetry"), table, "v1")
-    for i, item in enumerate(items):
-        record = {rename.get(k, k) if rename else k: v for k, v in item.items()}
-        flattener.add(record, f"{table} item #{i} ({item.get('id')!r}) of {where}")
-    return dict(flattener.drain(include_empty=True))[table]
-
-
 def alarms(client: TelemetryClient, start: datetime, end: datetime, lookback: int, notes: dict) -> DltResource:
     def tables() -> Iterator[Any]:
         seen: set[str] = set()
         rows = 0
         for url, items in client.pages(ENDPOINTS["alarms"], start - timedelta(days=lookback), end):
             table = received_between(
-                _flattened("alarms", _fresh(items, seen, notes), f"page {url}", {"timestamp": "occurred_at"}),
+                flattened_table("alarms", _fresh(items, seen, notes), f"page {url}", {"timestamp": "occurred_at"}),
                 start,
                 end,
             )
@@ -105,7 +101,7 @@ def alarms(client: TelemetryClient, start: datetime, end: datetime, lookback: in
 def charge_points(client: TelemetryClient, notes: dict) -> DltResource:
     def tables() -> Iterator[Any]:
         url, items = client.listing(ENDPOINTS["charge_points"])
-        table = _flattened("charge_points", items, f"page {url}")
+        table = flattened_table("charge_points", items, f"page {url}")
         notes["rows"] = table.num_rows
         yield table
 

@@ -18,6 +18,7 @@ import pyarrow.compute as pc
 
 from chargelake.contract import API_VERSION, EXTENSIONS, ID, load_contract
 from extractors.common.errors import SourceError
+from extractors.common.flatten import Flattener
 from extractors.common.ocpp import (
     DEFAULT_MEASURAND,
     SIGNED_DATA,
@@ -111,6 +112,16 @@ def meter_value_table(items: list[dict], where: str) -> pa.Table:
         else:
             arrays.append(_column(cols[f.name], f, where))
     return pa.Table.from_arrays(arrays, schema=SCHEMA)
+
+
+def flattened_table(table: str, items: list[dict], where: str, rename: dict[str, str] | None = None) -> pa.Table:
+    """Items of a small table (alarms, charge points) by the contract, through the shared flattener:
+    fields the contract does not name are kept as JSON in `_extensions`."""
+    flattener = Flattener(load_contract("telemetry"), table, "v1")
+    for i, item in enumerate(items):
+        record = {rename.get(k, k) if rename else k: v for k, v in item.items()}
+        flattener.add(record, f"{table} item #{i} ({item.get('id')!r}) of {where}")
+    return dict(flattener.drain(include_empty=True))[table]
 
 
 def _column(values: list, f: pa.Field, where: str) -> pa.Array:

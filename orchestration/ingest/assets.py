@@ -147,8 +147,24 @@ def extract_day(
     else:
         result = LandingResult(run_id, spec.name, lake.landing(run_id, spec.name), None, {})
     notes = merge_notes(plan, source_notes)
+    if source_notes.get("_rejected"):
+        path = quarantine_rejected(lake, run_id, spec.name, source_notes["_rejected"])
+        for table_notes in notes.values():
+            if table_notes.get("rejected_lines"):
+                table_notes["rejected_lines_file"] = path
     write_manifest(lake, result, (start.isoformat(), end.isoformat()), notes)
     return result, notes
+
+
+def quarantine_rejected(lake: Lake, run_id: str, source: str, rejected: list[dict]) -> str:
+    """Records a source could not read (a log's bad lines, with file and line number): kept whole in
+    the run's quarantine folder, as the gate keeps a failed day, while the rest is published."""
+    path = lake.path("quarantine", run_id, source, "rejected_lines.jsonl")
+    fs = lake.filesystem()
+    fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+    with fs.open(path, "wb") as fh:
+        fh.write(b"".join(json.dumps(r, default=str).encode() + b"\n" for r in rejected))
+    return path
 
 
 def extract_assets(spec: SourceSpec):

@@ -61,6 +61,20 @@ def _ocpi(settings: Settings, start: datetime, end: datetime, modules: Sequence[
 
 
 def _telemetry(settings: Settings, start: datetime, end: datetime, tables: Sequence[str], notes: dict[str, Any]):
+    """The telemetry API, or OCPP-J message logs where CHARGELAKE_OCPP_LOG_URL is set: two transports
+    of the same messages into the same raw tables (docs/decisions.md)."""
+    if settings.ocpp_log_url:
+        from extractors.ocpp_logs import ocpp_logs_source
+
+        return ocpp_logs_source(
+            log_url=settings.ocpp_log_url,
+            day_start=start,
+            day_end=end,
+            tables=tuple(tables),
+            stats=notes,
+            api_url=settings.telemetry_url,
+            api_token=settings.telemetry_token,
+        )
     from extractors.telemetry import telemetry_source
 
     return telemetry_source(
@@ -75,9 +89,12 @@ def _telemetry(settings: Settings, start: datetime, end: datetime, tables: Seque
 
 
 def _telemetry_unconfigured(settings: Settings) -> str | None:
-    if settings.telemetry_url and settings.telemetry_token:
+    if (settings.telemetry_url and settings.telemetry_token) or settings.ocpp_log_url:
         return None
-    return "telemetry is not configured (CHARGELAKE_TELEMETRY_URL and CHARGELAKE_TELEMETRY_TOKEN)"
+    return (
+        "telemetry is not configured (CHARGELAKE_TELEMETRY_URL and CHARGELAKE_TELEMETRY_TOKEN, "
+        "or OCPP-J logs at CHARGELAKE_OCPP_LOG_URL)"
+    )
 
 
 def _carbon(settings: Settings, start: datetime, end: datetime, tables: Sequence[str], notes: dict[str, Any]):
@@ -134,8 +151,8 @@ SOURCES: tuple[SourceSpec, ...] = (
     SourceSpec(
         "telemetry",
         TELEMETRY_TABLES,
-        "OCPP-shaped telemetry: meter values and alarms by the day they were received, charge points "
-        "as daily snapshots",
+        "OCPP telemetry (the telemetry API or OCPP-J message logs): meter values and alarms by the day "
+        "they were received, charge points as daily snapshots",
         _telemetry,
         snapshot_tables=TELEMETRY_SNAPSHOTS,
         unconfigured=_telemetry_unconfigured,

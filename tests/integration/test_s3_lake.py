@@ -2,58 +2,16 @@
 process: deltalake holds the GIL, which deadlocks a threaded in-process server)."""
 
 import os
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import boto3
 import pytest
 from deltalake import DeltaTable
 
+from tests.integration.conftest import BUCKET, s3_client, storage
+
 ROOT = Path(__file__).resolve().parents[2]
-BUCKET = "chargelake-test"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def s3_env():
-    port = free_port()
-    moto = Path(sys.executable).with_name("moto_server")
-    proc = subprocess.Popen(
-        [str(moto), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    env = {
-        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}",
-        "AWS_ACCESS_KEY_ID": "test",
-        "AWS_SECRET_ACCESS_KEY": "test",
-        "AWS_REGION": "us-east-1",
-    }
-    try:
-        for _ in range(100):
-            try:
-                boto3.client(
-                    "s3",
-                    endpoint_url=env["AWS_ENDPOINT_URL"],
-                    region_name="us-east-1",
-                    aws_access_key_id="test",
-                    aws_secret_access_key="test",
-                ).create_bucket(Bucket=BUCKET)
-                break
-            except Exception:  # not listening yet
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("moto_server did not start")
-        yield env
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
@@ -75,20 +33,6 @@ def demo_on_s3(s3_env, tmp_path_factory):
         cwd=ROOT,
     )
     return proc
-
-
-def s3_client(s3_env):
-    return boto3.client(
-        "s3",
-        endpoint_url=s3_env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-
-
-def storage(s3_env) -> dict:
-    return {**s3_env, "AWS_ALLOW_HTTP": "true"}
 
 
 def test_demo_runs_end_to_end_on_s3(demo_on_s3):
