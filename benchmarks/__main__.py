@@ -6,6 +6,8 @@
 - gate: rows/s validated (GE) and published (Delta) for the same landed day;
 - meter values (`benchmarks/telemetry.py`): ingest of the reference network's day at 15- and
   1-minute intervals against the same-bodies pyarrow ceiling, and peak memory for 1 vs 30 days;
+- OCPP-J logs (`benchmarks/ocpp_logs.py`): the same day ingested from gzip message logs against an
+  orjson + pyarrow ceiling on the same lines;
 - warehouse (`benchmarks/warehouse.py`): costing throughput in CDRs/s, and the dbt build and a
   daily run with 7 and 28 days of the reference network's history, and its month end to end (API to
   reports) with the time per stage;
@@ -28,6 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from benchmarks import backfill as backfill_bench
+from benchmarks import ocpp_logs as ocpp_logs_bench
 from benchmarks import telemetry as telemetry_bench
 from benchmarks import warehouse as warehouse_bench
 from benchmarks.memory import simulator_memory
@@ -155,6 +158,10 @@ def main() -> int:
         ]
         for r in ingest
     } | {"runs": ingest}
+    logs = ocpp_logs_bench.throughput_in_own_process()
+    results["ocpp_logs_ingest"] = {
+        f"ratio_pipeline_to_ceiling_{r['meter_interval_minutes']}min": r["ratio_pipeline_to_ceiling"] for r in logs
+    } | {"runs": logs}
     results["meter_values_memory"] = telemetry_bench.memory()
     results["simulator_memory_reference_year"] = simulator_memory()
     results["costing"] = warehouse_bench.costing_throughput()

@@ -68,6 +68,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=10.0,
         help="percent of the simulator's signed CDRs whose End reading it alters after signing (default 10)",
     )
+    demo.add_argument(
+        "--telemetry-from",
+        choices=("api", "ocpp-logs"),
+        default="api",
+        help="read meter values and alarms from the simulator's telemetry API (default) or from the OCPP-J "
+        "message logs it writes under ./data/ocpp-logs (docs/ocpp-logs.md)",
+    )
 
     run = sub.add_parser(
         "run",
@@ -266,7 +273,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "demo":
             from orchestration.demo import run_demo
 
-            return run_demo(days=args.days, seed=args.seed, until=args.until, tamper_signed_pct=args.tamper_signed_pct)
+            return run_demo(
+                days=args.days,
+                seed=args.seed,
+                until=args.until,
+                tamper_signed_pct=args.tamper_signed_pct,
+                telemetry_from=args.telemetry_from,
+            )
         if args.command == "simulator":
             from simulator.cli import ocpp_logs, serve, truth
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import time
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 from chargelake.config import DEMO_MODE_VARIABLE, Settings
 from chargelake.lake import Lake
@@ -97,8 +98,26 @@ def use_simulator(sim) -> None:
     os.environ["CHARGELAKE_CARBON_EM_TOKEN"] = DEMO_TOKEN
 
 
+def use_ocpp_logs(seed: int, start: date, end: date, folder: Path) -> str:
+    """Write the simulator's OCPP-J logs of the window (the messages its telemetry API serves) and
+    point the telemetry source at them: the demo's other transport (docs/ocpp-logs.md)."""
+    from simulator.ocpp_logs import write_ocpp_logs
+    from simulator.server import SimConfig
+
+    config = SimConfig(seed=seed, start=start, end=end)
+    interval = timedelta(minutes=config.meter_interval_minutes)
+    counts = write_ocpp_logs(config.build(), interval, start, end, config.effective_now, folder)
+    os.environ["CHARGELAKE_OCPP_LOG_URL"] = str(folder.resolve())
+    return f"  OCPP-J logs: {folder} ({counts['files']} files, {counts['lines']} lines)"
+
+
 def run_demo(
-    days: int = 7, seed: int = 42, until: date | None = None, instance=None, tamper_signed_pct: float = 10.0
+    days: int = 7,
+    seed: int = 42,
+    until: date | None = None,
+    instance=None,
+    tamper_signed_pct: float = 10.0,
+    telemetry_from: str = "api",
 ) -> int:
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance as runtime_instance
@@ -110,6 +129,8 @@ def run_demo(
     sim = start_simulator(start, end, seed, extra_args=("--tamper-signed-pct", str(tamper_signed_pct)))
     use_simulator(sim)
     print(f"  simulator: {sim.versions_url}", flush=True)
+    if telemetry_from == "ocpp-logs":
+        print(use_ocpp_logs(seed, start, end, Path("data/ocpp-logs")), flush=True)
     t0 = time.monotonic()
     try:
         result = run_pipeline(partitions, instance or runtime_instance(), progress=lambda m: print(m, flush=True))

@@ -144,6 +144,28 @@ def _telemetry(settings: Settings) -> Check:
     return _attempt("telemetry", probe)
 
 
+def _ocpp_logs(settings: Settings) -> Check:
+    if not settings.ocpp_log_url:
+        return Check("ocpp logs", SKIP, "not configured (OCPP-J message logs: CHARGELAKE_OCPP_LOG_URL)")
+
+    def probe() -> str:
+        from extractors.common.errors import SourceError
+        from extractors.ocpp_logs.helpers import list_log_files
+
+        try:
+            files = list_log_files(settings.ocpp_log_url)
+        except OSError as exc:
+            raise SourceError(f"{settings.ocpp_log_url} cannot be listed: {exc}") from None
+        if not files:
+            raise SourceError(
+                f"no log files (*.jsonl, *.ndjson, *.json, *.log, *.txt, gzip or not) under {settings.ocpp_log_url}"
+            )
+        days = sorted(f.day for f in files)
+        return f"{len(files)} log files under {settings.ocpp_log_url}, days {days[0]}..{days[-1]}"
+
+    return _attempt("ocpp logs", probe)
+
+
 def _carbon(settings: Settings) -> list[Check]:
     if not settings.carbon_zones:
         return [Check("carbon", SKIP, "not configured (CHARGELAKE_CARBON_ZONES)")]
@@ -192,5 +214,5 @@ def _checks() -> tuple[list[Check], bool]:
         return [Check("config", FAIL, str(exc))], False
     checks = [Check("config", OK, "environment parses"), _key(settings), _lake(settings), _key_use(settings)]
     checks.append(_warehouse(settings))
-    checks += [_ocpi(settings), _telemetry(settings), *_carbon(settings)]
+    checks += [_ocpi(settings), _telemetry(settings), _ocpp_logs(settings), *_carbon(settings)]
     return checks, all(c.verdict != FAIL for c in checks)

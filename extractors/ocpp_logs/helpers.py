@@ -125,7 +125,14 @@ def files_for_day(files: list[LogFile], day: date) -> list[LogFile]:
 
 
 def _first(obj: dict, keys: tuple[str, ...]) -> Any:
-    return next((obj[k] for k in keys if obj.get(k) is not None), None)
+    """The first of `keys` the object has (the documented name first: one lookup per line)."""
+    value = obj.get(keys[0])
+    if value is None:
+        for key in keys[1:]:
+            value = obj.get(key)
+            if value is not None:
+                break
+    return value
 
 
 def _iso(value: Any) -> str:
@@ -142,6 +149,8 @@ def _iso(value: Any) -> str:
 def _version(declared: Any, action: str, payload: dict) -> str:
     """OCPP version: as the line declares it (`1.6`, `ocpp1.6`, `2.0.1`, `ocpp2.0.1`), else by the
     action and the payload's shape (fields only one version has)."""
+    if declared in ("1.6", "2.0.1"):  # the common case: one lookup
+        return declared
     if declared:
         text = str(declared).lower().removeprefix("ocpp")
         if text.startswith("1.6"):
@@ -181,29 +190,26 @@ def parse_line(line: bytes, log: LogFile) -> tuple[int, str | None, dict | None,
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
         raise LineError(f"not JSON ({exc})") from None
-    charge_point = received = declared = None
-    if isinstance(obj, dict):
-        frame = _first(obj, MESSAGE_KEYS)
-        if isinstance(frame, str):
-            try:
-                frame = orjson.loads(frame)
-            except orjson.JSONDecodeError:
-                raise LineError("its message is text that is not a JSON frame") from None
-        charge_point = _first(obj, CHARGE_POINT_KEYS)
-        received = _first(obj, RECEIVED_KEYS)
-        declared = _first(obj, VERSION_KEYS)
-    else:
-        frame = obj
+    wrapped = isinstance(obj, dict)
+    frame = _first(obj, MESSAGE_KEYS) if wrapped else obj
+    if isinstance(frame, str):
+        try:
+            frame = orjson.loads(frame)
+        except orjson.JSONDecodeError:
+            raise LineError("its message is text that is not a JSON frame") from None
     if not isinstance(frame, list) or len(frame) < 3 or frame[0] not in (CALL, CALLRESULT, CALLERROR):
         raise LineError("no OCPP-J frame ([2, id, action, payload], [3, id, payload] or [4, id, code, ...])")
     kind, unique_id = frame[0], frame[1]
     if not isinstance(unique_id, str) or not unique_id:
         raise LineError(f"the frame's unique id {unique_id!r} is not a non-empty string")
     if kind != CALL:
-        return kind, None, None, "", None, unique_id, declared
+        return kind, None, None, "", None, unique_id, None
     if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
         raise LineError("a CALL frame must be [2, id, action, payload object]")
     action, payload = frame[2], frame[3]
+    charge_point = _first(obj, CHARGE_POINT_KEYS) if wrapped else None
+    received = _first(obj, RECEIVED_KEYS) if wrapped else None
+    declared = _first(obj, VERSION_KEYS) if wrapped else None
     charge_point = charge_point or _path_charge_point(log.relative_path)
     if not charge_point:
         raise LineError("no charge point id (a charge_point_id field, or the charge point in the file's path)")
@@ -265,15 +271,22 @@ def read_file(log: LogFile, data: bytes, day_log: DayLog, seen: set[tuple[str, s
             continue
         seen.add((charge_point, unique_id))
         version = _version(declared, action, payload)
-        where = {"_file": log.relative_path, "_line": number}
         if action in METER_VALUE_ACTIONS:
             day_log.meter_values.append(
-                {"id": unique_id, "charge_point_id": charge_point, "ocpp_version": version, "received_at": received}
-                | {"message": payload, **where}
+                {
+                    "id": unique_id,
+                    "charge_point_id": charge_point,
+                    "ocpp_version": version,
+                    "received_at": received,
+                    "message": payload,
+                    "_file": log.relative_path,
+                    "_line": number,
+                }
             )
             used += 1
         elif action in STATUS_ACTIONS:
-            day_log.alarms.append({**status_item(unique_id, charge_point, version, received, payload), **where})
+            item = status_item(unique_id, charge_point, version, received, payload)
+            day_log.alarms.append({**item, "_file": log.relative_path, "_line": number})
             used += 1
         else:
             day_log.counts[f"calls_not_stored.{action}"] += 1

@@ -80,3 +80,19 @@ def test_the_doctor_leaves_the_retry_policy_of_the_process_alone(env, capsys, mo
     monkeypatch.setenv("CHARGELAKE_CARBON_ZONES", "GB")
     doctor(capsys)
     assert "RUNTIME__REQUEST_MAX_ATTEMPTS" not in os.environ
+
+
+def test_ocpp_logs_are_listed_or_the_folder_is_named(env, capsys, monkeypatch):
+    monkeypatch.setenv("CHARGELAKE_CARBON_ZONES", "GB")
+    logs = env / "ocpp-logs" / "2026-03-28"
+    logs.mkdir(parents=True)
+    (logs / "CP-1.jsonl").write_text('{"charge_point_id": "CP-1", "message": [3, "u1", {}]}\n')
+    (logs / "README.md").write_text("not a log")
+    monkeypatch.setenv("CHARGELAKE_OCPP_LOG_URL", str(env / "ocpp-logs"))
+    _, verdicts = doctor(capsys)
+    verdict, line = verdicts["ocpp logs"]
+    assert verdict == "ok" and "1 log files" in line and "days 2026-03-28..2026-03-28" in line
+    monkeypatch.setenv("CHARGELAKE_OCPP_LOG_URL", str(env / "no-such-folder"))
+    code, verdicts = doctor(capsys)
+    verdict, line = verdicts["ocpp logs"]
+    assert verdict == "FAIL" and "no-such-folder" in line and code == 1
