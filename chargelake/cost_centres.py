@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from chargelake.config import DEMO_PSEUDONYM_KEY
+from chargelake.config import pseudonym_key
 from extractors.common.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "dbt_project" / "reference" / "cost_centre_map.csv"
@@ -52,7 +52,9 @@ def _date(value: str, path: Path, row: int, column: str) -> date | None:
 
 def load_cost_centre_map(path: Path | None = None, key: str | None = None) -> pa.Table:
     path = Path(path or os.environ.get("CHARGELAKE_COST_CENTRE_MAP") or DEFAULT_MAP)
-    key = key or os.environ.get("CHARGELAKE_PSEUDONYM_KEY") or DEMO_PSEUDONYM_KEY
+    # The key a run uses, with the same refusal: a missing, short or public key outside `chargelake
+    # demo` stops the build instead of pseudonymising with a key anyone can read (docs/privacy.md).
+    key = key or pseudonym_key(os.environ, needed=True)
     previous = os.environ.get("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS")
     if not path.exists():
         return SCHEMA.empty_table()

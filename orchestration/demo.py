@@ -14,7 +14,7 @@ from simulator.process import DEMO_TOKEN, start_simulator
 
 RAW_SUMMARY = (
     *(("ocpi", t) for t in ("locations", "sessions", "cdrs", "tariffs", "tokens")),
-    *(("telemetry", t) for t in ("meter_values", "alarms", "charge_points")),
+    *(("telemetry", t) for t in ("meter_values", "alarms", "charge_points", "transactions")),
     ("carbon", "grid_intensity"),
 )
 # The simulated network's grid zones (GB also by region: 13 is London). US-MIDA-PJM and CA-ON have

@@ -6,7 +6,9 @@ CALL frames with the CSMS's CALLRESULT after each, one JSON line per message:
     {"charge_point_id": "CP-LOC001-E01", "received_at": "2026-03-28T10:15:02Z", "ocpp_version": "1.6",
      "message": [2, "LOC001-E01-20260328-1-0003", "MeterValues", {"connectorId": 1, ...}]}
 
-in `<out>/<received day>/<charge point>.jsonl.gz` (or `.jsonl` with `plain`). Status changes become
+in `<out>/<received day>/<charge point>.jsonl.gz` (or `.jsonl` with `plain`). A 1.6 charger's transaction
+is framed by StartTransaction (answered with the transaction id) and StopTransaction, without meter
+values of their own (the same sampled values as the API, no more). Status changes become
 StatusNotification frames (2.0.1 chargers report 2.0.1's connector statuses); connection losses and
 load limits are the CSMS's own events, not OCPP messages, and are not in the logs. Each charger's
 first day starts with its BootNotification.
@@ -23,6 +25,7 @@ import orjson
 
 from simulator.network import Network
 from simulator.registers import Registers
+from simulator.sessions import SimSession, sessions_for_evse_day
 from simulator.telemetry import charge_point_id, charger_profile, meter_messages, status_events
 from simulator.timefmt import iso
 
@@ -62,6 +65,35 @@ def _boot(version: str) -> tuple[str, dict]:
     return "BootNotification", {"reason": "PowerUp", "chargingStation": {"vendorName": "Simulated", "model": "SIM-201"}}
 
 
+def _register_wh(item: dict) -> int:
+    """The energy register of a 1.6 MeterValues item (its first sampled value), in whole Wh."""
+    return round(float(item["message"]["meterValue"][0]["sampledValue"][0]["value"]))
+
+
+def start_transaction(session: SimSession, item: dict) -> tuple[str, str, dict, dict]:
+    """OCPP 1.6 StartTransaction.req and the central system's answer with the transaction id it
+    assigns: (frame id, action, request, answer)."""
+    request = {
+        "connectorId": int(session.connector_id),
+        "idTag": session.token.uid,
+        "meterStart": _register_wh(item),
+        "timestamp": item["timestamp"],
+    }
+    answer = {"transactionId": item["transaction_id"], "idTagInfo": {"status": "Accepted"}}
+    return f"start-{session.id}", "StartTransaction", request, answer
+
+
+def stop_transaction(session: SimSession, item: dict) -> tuple[str, str, dict, dict]:
+    request = {
+        "transactionId": item["transaction_id"],
+        "idTag": session.token.uid,
+        "meterStop": _register_wh(item),
+        "timestamp": item["timestamp"],
+        "reason": "Local",
+    }
+    return f"stop-{session.id}", "StopTransaction", request, {"idTagInfo": {"status": "Accepted"}}
+
+
 def log_lines(network: Network, interval: timedelta, start: date, end: date, now: datetime) -> dict[tuple, list]:
     """(received day, charge point) -> [(received_at, line)] for messages received in [start, end)
     and by `now`, each CALL followed by its CALLRESULT."""
@@ -69,12 +101,12 @@ def log_lines(network: Network, interval: timedelta, start: date, end: date, now
     out: dict[tuple, list] = defaultdict(list)
     lo, hi, seen = iso(datetime.combine(start, datetime.min.time())), end.isoformat(), iso(now)
 
-    def add(cp: str, version: str, received: str, frame_id: str, action: str, payload: dict) -> None:
+    def add(cp: str, version: str, received: str, frame_id: str, action: str, payload: dict, reply=None) -> None:
         if not (lo[:10] <= received[:10] < hi and received <= seen):
             return
         call = {"charge_point_id": cp, "received_at": received, "ocpp_version": version}
         call["message"] = [2, frame_id, action, payload]
-        answer = {"charge_point_id": cp, "received_at": received, "message": [3, frame_id, {}]}
+        answer = {"charge_point_id": cp, "received_at": received, "message": [3, frame_id, reply or {}]}
         out[(received[:10], cp)] += [(received, orjson.dumps(call)), (received, orjson.dumps(answer))]
 
     for site, evse in network.evses():
@@ -85,9 +117,17 @@ def log_lines(network: Network, interval: timedelta, start: date, end: date, now
         add(cp, version, lo, f"boot-{evse.uid}-{start:%Y%m%d}", action, payload)
         day = start - timedelta(days=LOOKBACK_DAYS)
         while day <= end:  # a site east of UTC starts its next local day before midnight UTC
-            for item in meter_messages(network, registers, site, evse, day, interval):
-                message = item["message"]
-                add(cp, version, item["received_at"], item["id"], item["action"], message)
+            items = meter_messages(network, registers, site, evse, day, interval)
+            sessions = {x.id: x for x in sessions_for_evse_day(network, site, evse, day)} if version == "1.6" else {}
+            for i, item in enumerate(items):
+                session = sessions.get(item["id"].rsplit("-", 1)[0])
+                first = i == 0 or items[i - 1]["transaction_id"] != item["transaction_id"]
+                last = i == len(items) - 1 or items[i + 1]["transaction_id"] != item["transaction_id"]
+                if session is not None and first:
+                    add(cp, version, item["received_at"], *start_transaction(session, item))
+                add(cp, version, item["received_at"], item["id"], item["action"], item["message"])
+                if session is not None and last:
+                    add(cp, version, item["received_at"], *stop_transaction(session, item))
             for n, event in enumerate(status_events(network, site, evse, day)):
                 if event["event_type"] == "StatusNotification":
                     frame_id = f"sn-{evse.uid}-{day:%Y%m%d}-{n:04d}"

@@ -170,7 +170,7 @@ def _transaction_event(evse: Evse, s: SimSession, tx: str, seq: int, count: int,
     info: dict = {"transactionId": tx, "chargingState": "Charging" if event != "Ended" else "Idle"}
     if event == "Ended":
         info["stoppedReason"] = "Local"
-    return {
+    message = {
         "eventType": event,
         "timestamp": iso(t),
         "triggerReason": trigger,
@@ -179,6 +179,9 @@ def _transaction_event(evse: Evse, s: SimSession, tx: str, seq: int, count: int,
         "evse": {"id": int(evse.uid.rsplit("E", 1)[1]), "connectorId": int(s.connector_id)},
         "meterValue": [{"timestamp": iso(t), "sampledValue": values}],
     }
+    if event == "Started":  # the card that authorised it (IdTokenEnumType)
+        message["idToken"] = {"idToken": s.token.uid, "type": "ISO14443" if s.token.type == "RFID" else "Central"}
+    return message
 
 
 def _event(evse: Evse, profile: ChargerProfile, t: datetime, kind: str, connector: int, **fields) -> dict:

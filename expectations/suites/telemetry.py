@@ -93,7 +93,9 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
     _rules(
         "meter_values",
         "received_at",
-        key=("message_id", "meter_value_index", "sample_index"),
+        # OCPP unique ids are unique per connection only: two chargers may both send message "1",
+        # and one charger may use it again after reconnecting.
+        key=("charge_point_id", "message_id", "received_at", "meter_value_index", "sample_index"),
         non_negative=("soc_pct", "value_v"),
         maximums={"soc_pct": 100.0, "value_kw": MAX_POWER_KW, "value_v": MAX_VOLTAGE_V, "value_a": MAX_CURRENT_A},
         not_before=(("received_at", "measured_at"),),
@@ -111,4 +113,11 @@ TELEMETRY_RULES: tuple[TableRules, ...] = (
     ),
     _rules("alarms", "received_at", not_before=(("received_at", "occurred_at"),)),
     _rules("charge_points", None, non_negative=("power_kw", "site_grid_capacity_kw")),
+    _rules(
+        "transactions",
+        "received_at",
+        key=("charge_point_id", "message_id", "received_at"),
+        non_negative=("meter_kwh",),
+        not_before=(("received_at", "occurred_at"),),
+    ),
 )

@@ -21,6 +21,7 @@ import pyarrow as pa
 from dlt.sources import DltResource
 
 from extractors.common.errors import SourceError
+from extractors.common.pseudonymise import pseudonym
 from extractors.ocpp_logs.helpers import DayLog, files_for_day, list_log_files, log_filesystem, read_file
 from extractors.ocpp_logs.settings import REJECTED_IN_NOTES
 from extractors.telemetry.columns import SCHEMA, flattened_table, items_received_between, meter_value_table
@@ -62,7 +63,14 @@ def _origin(item: dict) -> str:
 
 
 def _reject(log: DayLog, item: dict, error: str) -> None:
-    log.rejected.append({"file": item["_file"], "line": item["_line"], "error": error, "message_id": item.get("id")})
+    log.rejected.append(
+        {
+            "file": item["_file"],
+            "line": item["_line"],
+            "error": error,
+            "message_id": item.get("id") or item.get("message_id"),
+        }
+    )
 
 
 def _converted(items: list[dict], convert, log: DayLog) -> Iterator[pa.Table]:
@@ -91,41 +99,42 @@ def _notes(log: DayLog, notes: dict, rows: int) -> None:
         notes["rejected_examples"] = log.rejected[:REJECTED_IN_NOTES]
 
 
-def meter_values(day: LogDay, start: datetime, end: datetime, notes: dict, stats: dict) -> DltResource:
+def _flat(table: str, rename: dict[str, str] | None = None, pseudonym_key: str | None = None):
+    """A converter of items into `table` by the contract, without the reader's bookkeeping (file,
+    line: the API's items have none) and with card identifiers pseudonymised."""
+
+    def convert(items: list[dict], where: str) -> pa.Table:
+        clean = []
+        for item in items:
+            row = {k: v for k, v in item.items() if not k.startswith("_")}
+            if pseudonym_key and row.get("id_tag") is not None:
+                row["id_tag"] = pseudonym(pseudonym_key, str(row["id_tag"]))
+            clean.append(row)
+        return flattened_table(table, clean, where, rename)
+
+    return convert
+
+
+def items_resource(
+    name: str, day: LogDay, start: datetime, end: datetime, notes: dict, stats: dict, convert, empty=None
+) -> DltResource:
+    """The day's items of one kind (meter values, alarms, transaction events) as Arrow tables, a
+    batch at a time; `empty`: a table yielded last, so the table lands even on a day without rows."""
+
     def tables() -> Iterator[Any]:
         log = day.read()
-        items = items_received_between(log.meter_values, start, end)
+        items = items_received_between(getattr(log, name), start, end)
         rows = 0
         for i in range(0, len(items), FLATTEN_BATCH):
-            for table in _converted(items[i : i + FLATTEN_BATCH], meter_value_table, log):
+            for table in _converted(items[i : i + FLATTEN_BATCH], convert, log):
                 rows += table.num_rows
                 yield table
         _notes(log, notes, rows)
         stats["_rejected"] = log.rejected
-        yield SCHEMA.empty_table()
+        if empty is not None:
+            yield empty
 
-    return dlt.resource(tables, name="meter_values", write_disposition="append")
-
-
-def _alarm_table(items: list[dict], where: str) -> pa.Table:
-    # The reader's bookkeeping (file, line) is not part of the row: the API's items have none.
-    clean = [{k: v for k, v in item.items() if not k.startswith("_")} for item in items]
-    return flattened_table("alarms", clean, where, {"timestamp": "occurred_at"})
-
-
-def alarms(day: LogDay, start: datetime, end: datetime, notes: dict, stats: dict) -> DltResource:
-    def tables() -> Iterator[Any]:
-        log = day.read()
-        items = items_received_between(log.alarms, start, end)
-        rows = 0
-        for i in range(0, len(items), FLATTEN_BATCH):
-            for table in _converted(items[i : i + FLATTEN_BATCH], _alarm_table, log):
-                rows += table.num_rows
-                yield table
-        _notes(log, notes, rows)
-        stats["_rejected"] = log.rejected
-
-    return dlt.resource(tables, name="alarms", write_disposition="append")
+    return dlt.resource(tables, name=name, write_disposition="append")
 
 
 @dlt.source(name="telemetry")
@@ -133,23 +142,32 @@ def ocpp_logs_source(
     log_url: str,
     day_start: datetime,
     day_end: datetime,
-    tables: Sequence[str] = ("meter_values", "alarms", "charge_points"),
+    tables: Sequence[str] = ("meter_values", "alarms", "charge_points", "transactions"),
     stats: dict[str, Any] | None = None,
+    pseudonym_key: str | None = None,
     filesystem: Any = None,
     api_url: str | None = None,
     api_token: str | None = None,
 ) -> list[DltResource]:
-    """`filesystem`: an fsspec filesystem for `log_url`; None: s3fs with the lake's S3 settings for
+    """`pseudonym_key`: what card identifiers in transaction events are pseudonymised with.
+    `filesystem`: an fsspec filesystem for `log_url`; None: s3fs with the lake's S3 settings for
     `s3://`, else the local filesystem. `api_url`/`api_token`: the telemetry API, for charge points."""
     stats = stats if stats is not None else {}
+    if "transactions" in tables and not pseudonym_key:
+        raise ValueError("transaction events carry card identifiers: give the pseudonym key")
     day = LogDay(log_url, day_start, filesystem)
     out = []
     for table in tables:
         notes = stats.setdefault(table, {})
         if table == "meter_values":
-            out.append(meter_values(day, day_start, day_end, notes, stats))
+            convert, empty = meter_value_table, SCHEMA.empty_table()
+            out.append(items_resource("meter_values", day, day_start, day_end, notes, stats, convert, empty))
         elif table == "alarms":
-            out.append(alarms(day, day_start, day_end, notes, stats))
+            convert = _flat("alarms", {"timestamp": "occurred_at"})
+            out.append(items_resource("alarms", day, day_start, day_end, notes, stats, convert))
+        elif table == "transactions":
+            convert = _flat("transactions", pseudonym_key=pseudonym_key)
+            out.append(items_resource("transactions", day, day_start, day_end, notes, stats, convert))
         elif table == "charge_points":
             if api_url and api_token:
                 from extractors.telemetry import charge_points

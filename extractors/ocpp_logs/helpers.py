@@ -14,10 +14,13 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import PurePosixPath
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
+from extractors.common.errors import SourceError
+from extractors.common.ocpp import spec_id
+from extractors.ocpp_logs.messages import status_item, transaction_item
 from extractors.ocpp_logs.settings import (
     CALL,
     CALLERROR,
@@ -32,6 +35,7 @@ from extractors.ocpp_logs.settings import (
     PATH_DATE,
     RECEIVED_KEYS,
     STATUS_ACTIONS,
+    TRANSACTION_ACTIONS,
     VERSION_KEYS,
 )
 
@@ -60,6 +64,9 @@ class DayLog:
 
     meter_values: list[dict] = field(default_factory=list)
     alarms: list[dict] = field(default_factory=list)
+    transactions: list[dict] = field(default_factory=list)
+    # 1.6 StartTransaction requests whose answer (with the transaction id) is still to come
+    pending_starts: dict[tuple[str, str], dict] = field(default_factory=dict)
     files: list[dict] = field(default_factory=list)
     counts: Counter = field(default_factory=Counter)
     rejected: list[dict] = field(default_factory=list)
@@ -184,8 +191,19 @@ def _payload_time(action: str, payload: dict) -> str | None:
     return stamp if isinstance(stamp, str) else None
 
 
-def parse_line(line: bytes, log: LogFile) -> tuple[int, str | None, dict | None, str, str | None, str, Any]:
-    """(message type, action, payload, charge point, received time, unique id, declared version)."""
+class Frame(NamedTuple):
+    kind: int  # CALL, CALLRESULT or CALLERROR
+    unique_id: str
+    charge_point: str | None
+    action: str | None = None  # CALL only
+    payload: Any = None  # a CALL's request, a CALLRESULT's response
+    received: str | None = None
+    declared_version: Any = None
+
+
+def parse_line(line: bytes, path_charge_point: str | None) -> Frame:
+    """One log line as an OCPP-J frame with its envelope (`path_charge_point`: the charge point the
+    file's path names, for frame-only logs)."""
     try:
         obj = orjson.loads(line)
     except orjson.JSONDecodeError as exc:
@@ -202,94 +220,71 @@ def parse_line(line: bytes, log: LogFile) -> tuple[int, str | None, dict | None,
     kind, unique_id = frame[0], frame[1]
     if not isinstance(unique_id, str) or not unique_id:
         raise LineError(f"the frame's unique id {unique_id!r} is not a non-empty string")
-    if kind != CALL:
-        return kind, None, None, "", None, unique_id, None
+    charge_point = (_first(obj, CHARGE_POINT_KEYS) if wrapped else None) or path_charge_point
+    if kind == CALLRESULT:
+        return Frame(kind, unique_id, charge_point, payload=frame[2])
+    if kind == CALLERROR:
+        return Frame(kind, unique_id, charge_point)
     if len(frame) != 4 or not isinstance(frame[2], str) or not isinstance(frame[3], dict):
         raise LineError("a CALL frame must be [2, id, action, payload object]")
     action, payload = frame[2], frame[3]
-    charge_point = _first(obj, CHARGE_POINT_KEYS) if wrapped else None
-    received = _first(obj, RECEIVED_KEYS) if wrapped else None
-    declared = _first(obj, VERSION_KEYS) if wrapped else None
-    charge_point = charge_point or _path_charge_point(log.relative_path)
     if not charge_point:
         raise LineError("no charge point id (a charge_point_id field, or the charge point in the file's path)")
+    received = _first(obj, RECEIVED_KEYS) if wrapped else None
     received = _iso(received) if received is not None else _payload_time(action, payload)
     if received is None:
         raise LineError("no receive time (a received_at field, or a timestamp in the payload)")
-    return kind, action, payload, str(charge_point), received, unique_id, declared
+    declared = _first(obj, VERSION_KEYS) if wrapped else None
+    return Frame(kind, unique_id, str(charge_point), action, payload, received, declared)
 
 
-def status_item(unique_id: str, charge_point: str, version: str, received: str, payload: dict) -> dict:
-    """A StatusNotification as the telemetry API's alarm item: 1.6 (status, errorCode, info,
-    vendor fields) or 2.0.1 (connectorStatus, evseId). OCPP carries no previous status or severity;
-    what the contract does not name is kept as JSON in `_extensions`."""
-    item = {
-        "id": unique_id,
-        "charge_point_id": charge_point,
-        "ocpp_version": version,
-        "connector_id": payload.get("connectorId"),
-        "timestamp": payload.get("timestamp") or received,
-        "received_at": received,
-        "event_type": "StatusNotification",
-        "status": payload.get("status") or payload.get("connectorStatus"),
-        "error_code": payload.get("errorCode"),
-        "info": payload.get("info"),
-    }
-    extras = {"vendorId": "vendor_id", "vendorErrorCode": "vendor_error_code", "evseId": "evse_id"}
-    item.update({name: payload[key] for key, name in extras.items() if payload.get(key) is not None})
-    return item
+def _reject(day_log: DayLog, log: LogFile, number: int, error: str, line: bytes) -> None:
+    text = line[:500].decode(errors="replace")
+    day_log.rejected.append({"file": log.relative_path, "line": number, "error": error, "text": text})
 
 
-def read_file(log: LogFile, data: bytes, day_log: DayLog, seen: set[tuple[str, str]]) -> None:
+def read_file(log: LogFile, data: bytes, day_log: DayLog, seen: set[tuple[str, str, str]]) -> None:
     """Every line of one file into `day_log` (items of any receive day: the caller keeps the day's)."""
     text = gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+    path_charge_point = _path_charge_point(log.relative_path)
     lines = used = 0
     for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         lines += 1
         try:
-            kind, action, payload, charge_point, received, unique_id, declared = parse_line(line, log)
+            frame = parse_line(line, path_charge_point)
         except LineError as exc:
-            day_log.rejected.append(
-                {
-                    "file": log.relative_path,
-                    "line": number,
-                    "error": str(exc),
-                    "text": line[:500].decode(errors="replace"),
-                }
-            )
+            _reject(day_log, log, number, str(exc), line)
             continue
-        if kind == CALLRESULT:
+        if frame.kind == CALLRESULT:
             day_log.counts["responses"] += 1
+            if day_log.pending_starts:  # a 1.6 StartTransaction.conf carries the transaction id
+                start = day_log.pending_starts.pop((frame.charge_point, frame.unique_id), None)
+                if start is not None and isinstance(frame.payload, dict):
+                    try:
+                        start["transaction_id"] = spec_id(frame.payload.get("transactionId"), "", "")
+                    except SourceError:
+                        day_log.counts["start_answers_without_a_transaction_id"] += 1
             continue
-        if kind == CALLERROR:
+        if frame.kind == CALLERROR:
             day_log.counts["call_errors"] += 1
             continue
-        if (charge_point, unique_id) in seen:
+        # A broker's redelivery repeats the record (same receive time); a charger that reuses a unique
+        # id after reconnecting sends a new message (another receive time): only the first is a duplicate.
+        key = (frame.charge_point, frame.unique_id, frame.received)
+        if key in seen:
             day_log.counts["duplicates_removed"] += 1
             continue
-        seen.add((charge_point, unique_id))
-        version = _version(declared, action, payload)
-        if action in METER_VALUE_ACTIONS:
-            day_log.meter_values.append(
-                {
-                    "id": unique_id,
-                    "charge_point_id": charge_point,
-                    "ocpp_version": version,
-                    "received_at": received,
-                    "message": payload,
-                    "_file": log.relative_path,
-                    "_line": number,
-                }
-            )
-            used += 1
-        elif action in STATUS_ACTIONS:
-            item = status_item(unique_id, charge_point, version, received, payload)
-            day_log.alarms.append({**item, "_file": log.relative_path, "_line": number})
-            used += 1
-        else:
-            day_log.counts[f"calls_not_stored.{action}"] += 1
+        seen.add(key)
+        try:
+            stored = _store(frame, day_log, {"_file": log.relative_path, "_line": number})
+        except SourceError as exc:
+            _reject(day_log, log, number, str(exc), line)
+            continue
+        used += stored
+        if not stored:
+            day_log.counts[f"calls_not_stored.{frame.action}"] += 1
     day_log.files.append(
         {
             "file": log.url,
@@ -300,3 +295,25 @@ def read_file(log: LogFile, data: bytes, day_log: DayLog, seen: set[tuple[str, s
             "messages_read": used,
         }
     )
+
+
+def _store(frame: Frame, day_log: DayLog, origin: dict) -> bool:
+    """The frame's items, by what its action carries (a StopTransaction or TransactionEvent is both
+    meter values and a transaction event); False when it carries nothing stored."""
+    version = _version(frame.declared_version, frame.action, frame.payload)
+    cp, uid, received, payload = frame.charge_point, frame.unique_id, frame.received, frame.payload
+    stored = False
+    if frame.action in METER_VALUE_ACTIONS:
+        item = {"id": uid, "charge_point_id": cp, "ocpp_version": version, "received_at": received}
+        day_log.meter_values.append({**item, "message": payload, **origin})
+        stored = True
+    if frame.action in STATUS_ACTIONS:
+        day_log.alarms.append({**status_item(uid, cp, version, received, payload), **origin})
+        stored = True
+    if frame.action in TRANSACTION_ACTIONS:
+        item = {**transaction_item(uid, cp, version, received, frame.action, payload), **origin}
+        day_log.transactions.append(item)
+        if frame.action == "StartTransaction":
+            day_log.pending_starts[(cp, uid)] = item
+        stored = True
+    return stored

@@ -33,6 +33,7 @@ VERSION_KEYS = ("ocpp_version", "ocppVersion", "protocol", "subprotocol")
 # DataTransfer, the CSMS's own requests, ...) are counted per action and not stored.
 METER_VALUE_ACTIONS = frozenset({"MeterValues", "StopTransaction", "TransactionEvent"})
 STATUS_ACTIONS = frozenset({"StatusNotification"})
+TRANSACTION_ACTIONS = frozenset({"StartTransaction", "StopTransaction", "TransactionEvent"})
 # Actions only one version has: how a line without a declared version is read.
 ONLY_16 = frozenset({"StartTransaction", "StopTransaction", "DiagnosticsStatusNotification"})
 ONLY_201 = frozenset({"TransactionEvent", "NotifyEvent", "NotifyReport", "NotifyChargingLimit"})

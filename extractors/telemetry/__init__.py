@@ -27,7 +27,7 @@ from extractors.telemetry.columns import (
     received_between,
 )
 from extractors.telemetry.helpers import TelemetryClient
-from extractors.telemetry.settings import DEFAULT_LOOKBACK_DAYS, ENDPOINTS, FLATTEN_BATCH, TABLES
+from extractors.telemetry.settings import DEFAULT_LOOKBACK_DAYS, ENDPOINTS, FLATTEN_BATCH, NOT_SERVED_BY_API, TABLES
 
 
 def _fresh(items: list[dict], seen: set[str], notes: dict, url: str | None = None) -> list[dict]:
@@ -131,4 +131,6 @@ def telemetry_source(
             out.append(alarms(client, day_start, day_end, lookback_days, notes))
         elif table == "charge_points":
             out.append(charge_points(client, notes))
+        elif table in NOT_SERVED_BY_API:
+            stats.setdefault("skipped", {})[table] = NOT_SERVED_BY_API[table]
     return out

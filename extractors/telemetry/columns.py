@@ -102,7 +102,9 @@ def meter_value_table(items: list[dict], where: str) -> pa.Table:
                 cols["signing_method"].append(signed.get("signingMethod") if signed else None)
                 cols["encoding_method"].append(signed.get("encodingMethod") if signed else None)
                 cols["public_key"].append(signed.get("publicKey") if signed else None)
-                cols[ID].append(f"{item.get('id')}/{mi}/{si}")
+                # OCPP unique ids are unique per connection only (a charger may count from 1 again
+                # after reconnecting): the row id adds the charge point and the receive time.
+                cols[ID].append(f"{item.get('charge_point_id')}/{item.get('id')}@{item.get('received_at')}/{mi}/{si}")
                 cols[API_VERSION].append(version)
                 cols[EXTENSIONS].append(None)
     arrays = []

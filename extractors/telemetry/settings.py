@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 API_PREFIX = "/telemetry/v1"
-TABLES: tuple[str, ...] = ("meter_values", "alarms", "charge_points")
+TABLES: tuple[str, ...] = ("meter_values", "alarms", "charge_points", "transactions")
 ENDPOINTS = {"meter_values": "meter-values", "alarms": "alarms", "charge_points": "charge-points"}
 SNAPSHOT_TABLES = frozenset({"charge_points"})
+# Transaction events (1.6 Start/StopTransaction, 2.0.1 TransactionEvent) reach us only in OCPP-J logs.
+NOT_SERVED_BY_API = {
+    "transactions": "the telemetry API serves no transaction events (OCPP-J logs do: CHARGELAKE_OCPP_LOG_URL)"
+}
 # Messages per request, below the API's 10,000: a parsed page is all Python objects at once, and at
 # 10,000 messages it was a day's largest transient (+120 MB over the resident set on the reference
 # network), the peak of every day after the first; at 2,000, +10 MB (docs/performance.md).

@@ -72,6 +72,7 @@ def _telemetry(settings: Settings, start: datetime, end: datetime, tables: Seque
             day_end=end,
             tables=tuple(tables),
             stats=notes,
+            pseudonym_key=settings.pseudonym_key,
             api_url=settings.telemetry_url,
             api_token=settings.telemetry_token,
         )

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 
+from chargelake.config import DEMO_MODE_VARIABLE, DEMO_PSEUDONYM_KEY, ConfigError
 from chargelake.cost_centres import CostCentreMapError, load_cost_centre_map
 from extractors.common.pseudonymise import pseudonym
 
@@ -61,3 +62,21 @@ def test_a_bad_row_is_named_with_what_is_wrong(tmp_path, body, message):
 
 def test_no_map_means_every_session_is_unallocated_not_a_failure(tmp_path):
     assert load_cost_centre_map(tmp_path / "absent.csv", key="k").num_rows == 0
+
+
+@pytest.mark.parametrize(
+    ("value", "refusal"),
+    [(None, "CHARGELAKE_PSEUDONYM_KEY is not set"), (DEMO_PSEUDONYM_KEY, "is the public demo key")],
+)
+def test_without_a_key_outside_the_demo_the_map_is_refused(tmp_path, monkeypatch, value, refusal):
+    """No silent fallback to the public demo key: a build run by hand without the key would
+    pseudonymise the map with a key anyone can read."""
+    path = write(tmp_path, "CC-1,Fleet,token_uid,04A1B2C3,,\n")
+    monkeypatch.delenv(DEMO_MODE_VARIABLE, raising=False)
+    monkeypatch.delenv("CHARGELAKE_PSEUDONYM_KEY", raising=False)
+    if value:
+        monkeypatch.setenv("CHARGELAKE_PSEUDONYM_KEY", value)
+    with pytest.raises(ConfigError, match=refusal):
+        load_cost_centre_map(path)
+    monkeypatch.setenv(DEMO_MODE_VARIABLE, "1")  # `chargelake demo` only
+    assert load_cost_centre_map(path).column("key_value").to_pylist() == [pseudonym(DEMO_PSEUDONYM_KEY, "04A1B2C3")]

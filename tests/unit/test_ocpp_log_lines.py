@@ -150,3 +150,101 @@ def test_a_files_day_comes_from_its_path_else_its_modification(path, day):
 def test_a_day_reads_its_files_and_those_either_side():
     files = [log_file(f"l/2026-03-{d:02d}/a.jsonl") for d in (26, 27, 28, 29, 30)]
     assert [f.day.day for f in files_for_day(files, date(2026, 3, 28))] == [27, 28, 29]
+
+
+def test_transaction_events_of_both_versions_and_the_16_start_answer():
+    start = {"connectorId": 2, "idTag": "04A2B3C4D5", "meterStart": 15234, "timestamp": "2026-03-28T09:00:00Z"}
+    stop = {"transactionId": 1742, "meterStop": 27001, "timestamp": "2026-03-28T10:00:00Z", "reason": "EVDisconnected"}
+    event = {
+        "eventType": "Started",
+        "timestamp": "2026-03-28T09:30:00+01:00",
+        "triggerReason": "Authorized",
+        "seqNo": 0,
+        "transactionInfo": {"transactionId": "tx-201", "chargingState": "Charging"},
+        "evse": {"id": 1, "connectorId": 1},
+        "idToken": {"idToken": "AABBCCDD", "type": "ISO14443"},
+    }
+    cp = {"charge_point_id": "CP-1", "received_at": "2026-03-28T09:00:01Z"}
+    log = read(
+        [
+            {**cp, "message": [2, "s1", "StartTransaction", start]},
+            {**cp, "message": [3, "s1", {"transactionId": 1742, "idTagInfo": {"status": "Accepted"}}]},
+            {**cp, "received_at": "2026-03-28T10:00:01Z", "message": [2, "s2", "StopTransaction", stop]},
+            {**cp, "charge_point_id": "CS-2", "ocpp_version": "2.0.1", "message": [2, "t1", "TransactionEvent", event]},
+        ]
+    )
+    started, stopped, event_item = (
+        {k: v for k, v in item.items() if not k.startswith("_")} for item in log.transactions
+    )
+    assert started == {
+        "message_id": "s1",
+        "charge_point_id": "CP-1",
+        "ocpp_version": "1.6",
+        "action": "StartTransaction",
+        "occurred_at": "2026-03-28T09:00:00Z",
+        "received_at": "2026-03-28T09:00:01Z",
+        "event_type": "Started",
+        "transaction_id": "1742",  # from the central system's answer, as text
+        "connector_id": 2,
+        "stop_reason": None,
+        "meter_kwh": 15.234,
+        "id_tag": "04A2B3C4D5",
+        "reservation_id": None,
+    }
+    assert (stopped["event_type"], stopped["transaction_id"], stopped["meter_kwh"], stopped["stop_reason"]) == (
+        "Ended",
+        "1742",
+        27.001,
+        "EVDisconnected",
+    )
+    assert (event_item["event_type"], event_item["transaction_id"], event_item["evse_id"], event_item["seq_no"]) == (
+        "Started",
+        "tx-201",
+        1,
+        0,
+    )
+    assert (event_item["id_tag"], event_item["id_token_type"], event_item["trigger_reason"]) == (
+        "AABBCCDD",
+        "ISO14443",
+        "Authorized",
+    )
+    # A StopTransaction is also a carrier of meter values (none here) and a TransactionEvent too.
+    assert [i["id"] for i in log.meter_values] == ["s2", "t1"]
+
+
+def test_unique_ids_are_per_connection_not_global():
+    message = {**METER_16}
+    log = read(
+        [
+            {
+                "charge_point_id": "CP-1",
+                "received_at": "2026-03-28T10:00:00Z",
+                "message": [2, "1", "MeterValues", message],
+            },
+            {
+                "charge_point_id": "CP-2",
+                "received_at": "2026-03-28T10:00:00Z",
+                "message": [2, "1", "MeterValues", message],
+            },
+            # CP-1 reconnected and counts from 1 again: another message
+            {
+                "charge_point_id": "CP-1",
+                "received_at": "2026-03-28T11:00:00Z",
+                "message": [2, "1", "MeterValues", message],
+            },
+            # a broker's redelivery of the first record: the same message
+            {
+                "charge_point_id": "CP-1",
+                "received_at": "2026-03-28T10:00:00Z",
+                "message": [2, "1", "MeterValues", message],
+            },
+        ]
+    )
+    assert [(i["charge_point_id"], i["received_at"]) for i in log.meter_values] == [
+        ("CP-1", "2026-03-28T10:00:00Z"),
+        ("CP-2", "2026-03-28T10:00:00Z"),
+        ("CP-1", "2026-03-28T11:00:00Z"),
+    ]
+    assert log.counts["duplicates_removed"] == 1
+    ids = meter_value_table(log.meter_values, "p").column("_dlt_id").to_pylist()
+    assert len(set(ids)) == 3

@@ -221,7 +221,8 @@ def test_several_meter_values_per_message_and_any_timestamp_precision():
         datetime(2026, 3, 28, 10, 0, 5, 250000, tzinfo=UTC),
         datetime(2026, 3, 28, 10, 0, 6, tzinfo=UTC),
     ]
-    assert {r["_dlt_id"] for r in rows} == {f"m1/{i}/0" for i in range(len(stamps))}
+    # Unique ids are unique per connection only: the row id adds the charge point and receive time.
+    assert {r["_dlt_id"] for r in rows} == {f"CP-REAL-1/m1@2026-03-28T10:15:04Z/{i}/0" for i in range(len(stamps))}
 
 
 def test_signed_values_are_kept_beside_the_number():
