@@ -12,6 +12,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
+from orchestration.ingest.sources import SOURCES
 from tests.conftest import SIM_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -59,7 +60,9 @@ def test_a_ranged_run_through_the_multiprocess_executor(tmp_path, simulator):
     assert proc.returncode == 0 and "RUN_SUCCESS" in log, log[-4000:]
     assert "multiprocess" in log.lower()
     passed = re.findall(r"Asset check 'ge_gate' on 'landing/(\w+)/\w+' passed", log)
-    assert sorted(passed) == sorted(["ocpi"] * 5 + ["telemetry"] * 3 + ["carbon"])
+    # One blocking gate check per landed table of each source (as many as each source's tables).
+    expected = [spec.name for spec in SOURCES for _ in spec.tables]
+    assert sorted(passed) == sorted(expected) and len(expected) == 5 + 4 + 1
     run_id = re.search(r"ingest_daily - ([0-9a-f-]{36}) - ", log).group(1)
     sessions = DeltaTable(str(tmp_path / "lake" / "raw" / "ocpi" / "sessions"))
     for day in DAYS:  # each day published under its own batch id, one commit each
