@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -24,6 +22,7 @@ from pathlib import Path
 import orjson
 import pyarrow.parquet as pq
 
+from benchmarks.pairs import best_of, in_own_process
 from chargelake.lake import Lake
 from expectations.gate import PartitionRef, gate_partition
 from extractors.common.landing import load_to_landing
@@ -88,44 +87,23 @@ def throughput(interval: int, repeats: int = 3) -> dict:
         written = write_logs(logs, interval)
         files = files_for_day(list_log_files(str(logs)), DAY.date())
         blobs = [Path(f.url.removeprefix("file://")).read_bytes() for f in files]
-        ceilings, runs = [], []
-        for attempt in range(repeats + 1):
-            with tempfile.TemporaryDirectory() as tmp:
-                values, ceiling_s = ceiling(blobs, tmp)
-                published, extract_s, gate_s = pipeline(logs, Lake(tmp), f"bench-logs-{attempt}")
-            assert published == values, (published, values)
-            if attempt:
-                ceilings.append(ceiling_s)
-                runs.append((extract_s + gate_s, extract_s, gate_s))
-            else:
-                cold = ceiling_s / (extract_s + gate_s)
-        ceiling_s = min(ceilings)
-        total, extract_s, gate_s = min(runs)
-        return {
-            "meter_interval_minutes": interval,
-            "files_read": len(files),
-            "bytes_read_gzip": sum(len(b) for b in blobs),
-            "lines_written": written["lines"],
-            "sampled_values": values,
-            "repeats": repeats,
-            "ceiling_values_per_s": round(values / ceiling_s),
-            "pipeline_values_per_s": round(values / total),
-            "extract_s": round(extract_s, 2),
-            "gate_and_publish_s": round(gate_s, 2),
-            "ratio_pipeline_to_ceiling": round(ceiling_s / total, 3),
-            "ratio_first_pair_cold": round(cold, 3),
-        }
+
+        def pair(tmp: str, attempt: int) -> tuple:
+            values, ceiling_s = ceiling(blobs, tmp)
+            published, extract_s, gate_s = pipeline(logs, Lake(tmp), f"bench-logs-{attempt}")
+            return values, ceiling_s, published, extract_s, gate_s
+
+        measured = best_of(pair, repeats)
+    return {
+        "meter_interval_minutes": interval,
+        "files_read": len(files),
+        "bytes_read_gzip": sum(len(b) for b in blobs),
+        "lines_written": written["lines"],
+    } | measured
 
 
 def throughput_in_own_process() -> list[dict]:
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.ocpp_logs"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return in_own_process("benchmarks.ocpp_logs")
 
 
 if __name__ == "__main__":

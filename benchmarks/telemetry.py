@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -25,6 +24,7 @@ import orjson
 import pyarrow.parquet as pq
 import requests
 
+from benchmarks.pairs import best_of, in_own_process
 from chargelake.lake import Lake
 from chargelake.memory import release_memory
 from expectations.gate import PartitionRef, gate_partition
@@ -110,34 +110,13 @@ def throughput(interval: int, lookbacks: tuple[int, ...], repeats: int = 3) -> l
     try:
         for lookback in lookbacks:
             pages = bodies(base, DAY - timedelta(days=lookback), DAY + timedelta(days=1))
-            ceilings, runs = [], []
-            for attempt in range(repeats + 1):
-                with tempfile.TemporaryDirectory() as tmp:
-                    values, ceiling_s = ceiling(pages, DAY, tmp)
-                    published, extract_s, gate_s = ingest_day(base, DAY, Lake(tmp), f"bench-{lookback}", lookback)
-                assert published == values, (published, values)
-                if attempt:  # the first is the warm-up
-                    ceilings.append(ceiling_s)
-                    runs.append((extract_s + gate_s, extract_s, gate_s))
-                else:
-                    cold = ceiling_s / (extract_s + gate_s)
-            ceiling_s = min(ceilings)
-            total, extract_s, gate_s = min(runs)
-            out.append(
-                {
-                    "meter_interval_minutes": interval,
-                    "lookback_days": lookback,
-                    "sampled_values": values,
-                    "repeats": repeats,
-                    "ceiling_values_per_s": round(values / ceiling_s),
-                    "pipeline_values_per_s": round(values / total),
-                    "extract_s": round(extract_s, 2),
-                    "gate_and_publish_s": round(gate_s, 2),
-                    "ratio_pipeline_to_ceiling": round(ceiling_s / total, 3),
-                    # The warm-up pair alone (both sides cold): what a single measurement gave before.
-                    "ratio_first_pair_cold": round(cold, 3),
-                }
-            )
+
+            def pair(tmp: str, attempt: int, pages=pages, lookback=lookback) -> tuple:
+                values, ceiling_s = ceiling(pages, DAY, tmp)
+                published, extract_s, gate_s = ingest_day(base, DAY, Lake(tmp), f"bench-{lookback}", lookback)
+                return values, ceiling_s, published, extract_s, gate_s
+
+            out.append({"meter_interval_minutes": interval, "lookback_days": lookback} | best_of(pair, repeats))
     finally:
         sim.stop()
     return out
@@ -180,28 +159,14 @@ def throughput_in_own_process() -> list[dict]:
     long-lived process (after the in-process simulator's stages) the 15-minute pair measured 0.33-0.37
     in four runs, the ceiling 1.5x faster and the pipeline 1.3x slower than in a process of its own
     (0.57-0.63), so the earlier stages' state skewed the two sides differently."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "benchmarks.telemetry"],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[1],
-    )
-    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result = in_own_process("benchmarks.telemetry")
     return [*result["15min"], *result["1min"]]
 
 
 def memory() -> dict:
     runs = []
     for days in (1, 10, 30):
-        proc = subprocess.run(
-            [sys.executable, "-m", "benchmarks.telemetry", "memory", str(days)],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).resolve().parents[1],
-        )
-        runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+        runs.append(in_own_process("benchmarks.telemetry", "memory", str(days)))
     peak = {r["days"]: r["peak_rss_mb"] for r in runs}
     return {
         "runs": runs,
