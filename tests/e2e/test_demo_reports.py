@@ -180,9 +180,11 @@ def test_audit_partition_lists_every_publication_and_what_the_table_holds(demo):
         assert refused.returncode == 2 and message in refused.stderr and "Traceback" not in refused.stderr
 
 
-def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(demo, truth):
+def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(demo, truth, monkeypatch):
     """The outages the simulator really started in the window reach the webhook once; a webhook that
-    refuses gets them again at the next export; a second export after delivery sends nothing."""
+    refuses gets them again at the next export; a second export after delivery sends nothing, and
+    neither does the Dagster asset after it (the same watermark). One test, because the exports share
+    the demo lake's watermark: as two, their order decided the outcome."""
     import hashlib
     import hmac
     import json
@@ -231,6 +233,20 @@ def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(d
     exported = {(e["evse_uid"], datetime.fromisoformat(e["occurred_at_utc"])) for e in second["events"]}
     assert started and exported == started
 
+    # Through Dagster after the CLI exports: the same watermark, so nothing is sent twice.
+    from dagster import DagsterInstance, materialize
+
+    from orchestration.ingest.resources import ChargeLakeResource
+    from orchestration.reports.assets import fault_events
+
+    monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
+    monkeypatch.setenv("CHARGELAKE_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))
+    monkeypatch.delenv("CHARGELAKE_FAULTS_WEBHOOK_URL", raising=False)
+    with DagsterInstance.ephemeral() as instance:
+        result = materialize([fault_events], resources={"chargelake": ChargeLakeResource()}, instance=instance)
+    (event,) = result.asset_materializations_for_node("reports__fault_events")
+    assert event.metadata["events"].value == 0 and event.metadata["csv"].value == ""
+
 
 def test_report_lineage_links_every_figure_to_publications_and_data_docs(demo):
     """The lineage HTML: every rpt_csrd_e1 figure of the year and every rpt_lineage row group, each
@@ -278,20 +294,3 @@ def test_report_lineage_links_every_figure_to_publications_and_data_docs(demo):
 
     bad = demo_cli(root, "report", "lineage", "--period", "26")
     assert bad.returncode == 2 and "is not a year (YYYY) for a lineage report" in bad.stderr
-
-
-def test_the_fault_events_asset_exports_only_what_is_new(demo, monkeypatch):
-    """Run after the CLI exports above: through Dagster, the same watermark, so nothing is sent twice."""
-    from dagster import DagsterInstance, materialize
-
-    from orchestration.ingest.resources import ChargeLakeResource
-    from orchestration.reports.assets import fault_events
-
-    root, _ = demo
-    monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
-    monkeypatch.setenv("CHARGELAKE_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))
-    monkeypatch.delenv("CHARGELAKE_FAULTS_WEBHOOK_URL", raising=False)
-    with DagsterInstance.ephemeral() as instance:
-        result = materialize([fault_events], resources={"chargelake": ChargeLakeResource()}, instance=instance)
-    (event,) = result.asset_materializations_for_node("reports__fault_events")
-    assert event.metadata["events"].value == 0 and event.metadata["csv"].value == ""
