@@ -32,18 +32,6 @@ SIM_TOKEN = "test-token-Zx81"
 SIM_PAGE_LIMIT = 5  # small, so every module pages
 
 
-@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups
-def pytest_collection_modifyitems(config, items) -> None:
-    """With pytest-xdist (`make test` runs two workers): a test file's tests share one worker, so its
-    module fixtures are built once, and every test that uses the demo run shares one, so the demo
-    (the slowest fixture) runs once."""
-    if not config.pluginmanager.hasplugin("xdist"):
-        return
-    for item in items:
-        group = "demo" if "demo" in item.fixturenames else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group(group))
-
-
 @pytest.fixture(scope="session")
 def simulator() -> Iterator[Simulator]:
     sim = start_simulator(
