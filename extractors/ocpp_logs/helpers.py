@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 import orjson
 
 from extractors.common.errors import SourceError
-from extractors.common.ocpp import spec_id
+from extractors.common.ocpp import meter_values_of, spec_id
 from extractors.ocpp_logs.messages import status_item, transaction_item
 from extractors.ocpp_logs.settings import (
     CALL,
@@ -51,10 +51,6 @@ class LogFile:
     size: int
     modified: datetime
     day: date  # the day its lines were received, give or take a file straddling midnight
-
-    @property
-    def name(self) -> str:
-        return PurePosixPath(self.relative_path).name
 
 
 @dataclass
@@ -185,8 +181,9 @@ def _path_charge_point(relative_path: str) -> str | None:
     return None
 
 
-def _payload_time(action: str, payload: dict) -> str | None:
-    values = payload.get("meterValue") or payload.get("transactionData") or []
+def _payload_time(payload: dict) -> str | None:
+    """For frame-only logs: the message's own time (its `timestamp`, else its first meter value's)."""
+    values = meter_values_of(payload)
     stamp = payload.get("timestamp") or (values[0].get("timestamp") if values and isinstance(values[0], dict) else None)
     return stamp if isinstance(stamp, str) else None
 
@@ -231,7 +228,7 @@ def parse_line(line: bytes, path_charge_point: str | None) -> Frame:
     if not charge_point:
         raise LineError("no charge point id (a charge_point_id field, or the charge point in the file's path)")
     received = _first(obj, RECEIVED_KEYS) if wrapped else None
-    received = _iso(received) if received is not None else _payload_time(action, payload)
+    received = _iso(received) if received is not None else _payload_time(payload)
     if received is None:
         raise LineError("no receive time (a received_at field, or a timestamp in the payload)")
     declared = _first(obj, VERSION_KEYS) if wrapped else None
