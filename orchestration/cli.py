@@ -13,11 +13,13 @@ import sys
 from datetime import date, timedelta
 from pathlib import Path
 
+from chargelake.catalogue import Catalogue, load_catalogue
 from chargelake.config import ConfigError
 
-SOURCE_NAMES = ("ocpi", "telemetry", "carbon")  # orchestration/ingest/sources.py (not imported: slow)
+SOURCE_NAMES = load_catalogue().names  # the contracts' catalogue (cheap: JSON, not the extractors)
 # `--source ocpp_logs`: the telemetry source read from OCPP-J message logs (docs/ocpp-logs.md).
-SOURCE_CHOICES = (*SOURCE_NAMES, "ocpp_logs")
+TRANSPORTS = ("ocpp_logs",)
+SOURCE_CHOICES = (*SOURCE_NAMES, *TRANSPORTS)
 
 EXAMPLES = """
 examples:
@@ -49,7 +51,15 @@ def _days_per_run(value: str) -> int:
     return int(value)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _source_help(catalogue: Catalogue) -> str:
+    """`--source`'s help names each source's raw tables, so a user sees what a source run publishes."""
+    listed = "; ".join(f"{s.name}: {', '.join(s.raw_tables)}" for s in catalogue.sources)
+    return f"only this source (repeatable) [{listed}; ocpp_logs: telemetry from OCPP-J message logs]"
+
+
+def build_parser(catalogue: Catalogue | None = None) -> argparse.ArgumentParser:
+    catalogue = catalogue or load_catalogue()
+    choices = (*catalogue.names, *TRANSPORTS)
     parser = argparse.ArgumentParser(
         prog="chargelake",
         description="EV-charging data from CPMS APIs to an auditable lake.",
@@ -86,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("first", type=_day, help="first day, YYYY-MM-DD (UTC)")
     run.add_argument("last", type=_day, help="last day, YYYY-MM-DD (UTC), inclusive")
     run.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
-    run.add_argument("--source", action="append", choices=SOURCE_CHOICES, help="only this source (repeatable)")
+    run.add_argument("--source", action="append", choices=choices, help=_source_help(catalogue))
     run.add_argument(
         "--refresh-snapshots", action="store_true", help="take today's reference-data snapshot again if one exists"
     )
@@ -102,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     backfill.add_argument("--end", type=_day, required=True, help="last day, YYYY-MM-DD (UTC), inclusive")
     backfill.add_argument("--force", action="store_true", help="run days that are already published again")
     backfill.add_argument("--no-marts", action="store_true", help="skip the warehouse build")
-    backfill.add_argument("--source", action="append", choices=SOURCE_CHOICES, help="only this source (repeatable)")
+    backfill.add_argument("--source", action="append", choices=choices, help=_source_help(catalogue))
     backfill.add_argument(
         "--days-per-run",
         type=_days_per_run,

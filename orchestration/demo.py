@@ -8,15 +8,11 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from chargelake.catalogue import Catalogue, load_catalogue
 from chargelake.config import DEMO_MODE_VARIABLE, Settings
 from chargelake.lake import Lake
 from simulator.process import DEMO_TOKEN, start_simulator
 
-RAW_SUMMARY = (
-    *(("ocpi", t) for t in ("locations", "sessions", "cdrs", "tariffs", "tokens")),
-    *(("telemetry", t) for t in ("meter_values", "alarms", "charge_points", "transactions")),
-    ("carbon", "grid_intensity"),
-)
 # The simulated network's grid zones (GB also by region: 13 is London). US-MIDA-PJM and CA-ON have
 # no documented factor, so the simulator serves no intensity there: the run notes it and goes on.
 DEMO_ZONES = ("GB", "GB-13", "NL", "DE", "AU-NSW", "US-MIDA-PJM", "CA-ON")
@@ -25,6 +21,11 @@ DEMO_ZONES = ("GB", "GB-13", "NL", "DE", "AU-NSW", "US-MIDA-PJM", "CA-ON")
 def demo_window(days: int, end: date | None = None) -> list[str]:
     end = end or datetime.now(UTC).date()
     return [(end - timedelta(days=days - i)).isoformat() for i in range(days)]
+
+
+def raw_summary_tables(catalogue: Catalogue | None = None) -> tuple[tuple[str, str], ...]:
+    """(source, table) of every published raw table: one line each in the summary."""
+    return (catalogue or load_catalogue()).raw_tables()
 
 
 def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
@@ -44,7 +45,7 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
         f"partitions (table x day): {published} published, {quarantined} quarantined"
         + (f", {unchanged} unchanged (re-extracted, same content)" if unchanged else "")
     ]
-    for source, table in RAW_SUMMARY:
+    for source, table in raw_summary_tables():
         dt = DeltaTable(lake.raw(source, table), storage_options=lake.delta_storage_options())
         name = f"{source}/{table}"
         lines.append(f"  raw/{name:<24} {dt.to_pyarrow_dataset().count_rows():>7} rows, Delta version {dt.version()}")

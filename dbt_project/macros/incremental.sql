@@ -102,22 +102,29 @@
     )
 {%- endmacro %}
 
-{#- Raw change-log tables read lazily (source meta `materialization: view`): their views only work
-    inside a dbt process, so they are dropped before and after every run. -#}
+{#- Raw change-log tables read lazily (source meta `materialization: view`, from each contract's
+    catalogue, chargelake/catalogue.py): their views only work inside a dbt process, so they are
+    dropped before and after every run. -#}
 {% macro lazy_sources() -%}
-    {{ return([
-        ('raw_telemetry', 'meter_values'),
-        ('raw_telemetry', 'alarms'),
-        ('raw_ocpi', 'sessions'),
-        ('raw_ocpi', 'cdrs'),
-        ('raw_ocpi', 'cdrs__charging_periods'),
-        ('raw_ocpi', 'cdrs__charging_periods__dimensions'),
-        ('raw_ocpi', 'cdrs__signed_data__signed_values'),
-        ('raw_ocpi', 'cdrs__tariffs'),
-        ('raw_ocpi', 'cdrs__tariffs__elements'),
-        ('raw_ocpi', 'cdrs__tariffs__elements__price_components'),
-        ('raw_ocpi', 'cdrs__tariffs__elements__restrictions__day_of_week'),
-    ]) }}
+    {%- set found = [] -%}
+    {%- if not execute -%}{{ return(found) }}{%- endif -%}
+    {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
+        {%- if node.meta.get('materialization') == 'view' -%}
+            {%- do found.append((node.schema, node.identifier)) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(found) }}
+{%- endmacro %}
+
+{#- The schema of every source, created before a run: sources loaded through the delta plugin are
+    created in their source's schema from parallel threads, and creating the schemas first avoids
+    DuckDB's write-write conflict on the catalog. -#}
+{% macro create_source_schemas() -%}
+    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- set schemas = graph.sources.values() | map(attribute='schema') | unique | sort -%}
+    {%- for schema in schemas %}
+    create schema if not exists {{ schema }};
+    {%- endfor %}
 {%- endmacro %}
 
 {% macro drop_lazy_sources() -%}

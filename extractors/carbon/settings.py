@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-TABLES: tuple[str, ...] = ("grid_intensity",)
+from chargelake.catalogue import load_catalogue
+
+TABLES: tuple[str, ...] = load_catalogue().source("carbon").raw_tables  # the contract's catalogue
 GB_NATIONAL_ZONE = "GB"
 GB_REGIONAL_PREFIX = "GB-"  # GB-13: the GB API's region 13 (London); regional data is forecast only
 GB_MAX_DAYS = 14  # per request (the GB Carbon Intensity API's limit)

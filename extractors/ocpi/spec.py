@@ -155,7 +155,8 @@ def build_contract(spec: SpecTables, api_version: str = "2.2.1"):
 
 
 def main(argv: list[str] | None = None) -> int:
-    """`python -m extractors.ocpi.spec SPEC_DIR`: regenerate chargelake/contracts/ocpi.json."""
+    """`python -m extractors.ocpi.spec SPEC_DIR`: regenerate chargelake/contracts/ocpi.json (its tables;
+    the catalogue block is kept)."""
     import argparse
     import json
 
@@ -166,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     contract = build_contract(read_spec(args.spec_dir.resolve()))
     path = contract_path("ocpi")
-    path.write_text(json.dumps(contract.to_json(), indent=1) + "\n")
+    # The catalogue block (chargelake/catalogue.py) is ours, not the spec's: kept as it is.
+    catalogue = json.loads(path.read_text()).get("catalogue") if path.exists() else None
+    data = {**contract.to_json(), **({"catalogue": catalogue} if catalogue else {})}
+    path.write_text(json.dumps(data, indent=1) + "\n")
     print(f"wrote {path}: {len(contract.tables)} tables")
     return 0
 

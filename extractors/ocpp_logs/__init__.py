@@ -25,7 +25,7 @@ from extractors.common.pseudonymise import pseudonym
 from extractors.ocpp_logs.helpers import DayLog, files_for_day, list_log_files, log_filesystem, read_file
 from extractors.ocpp_logs.settings import REJECTED_IN_NOTES
 from extractors.telemetry.columns import SCHEMA, flattened_table, items_received_between, meter_value_table
-from extractors.telemetry.settings import FLATTEN_BATCH
+from extractors.telemetry.settings import FLATTEN_BATCH, TABLES
 
 NOT_FROM_LOGS = (
     "charge points are reference data OCPP messages do not carry: set CHARGELAKE_TELEMETRY_URL to read "
@@ -142,7 +142,7 @@ def ocpp_logs_source(
     log_url: str,
     day_start: datetime,
     day_end: datetime,
-    tables: Sequence[str] = ("meter_values", "alarms", "charge_points", "transactions"),
+    tables: Sequence[str] = TABLES,
     stats: dict[str, Any] | None = None,
     pseudonym_key: str | None = None,
     filesystem: Any = None,

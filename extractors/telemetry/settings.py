@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from chargelake.catalogue import load_catalogue
+
 API_PREFIX = "/telemetry/v1"
-TABLES: tuple[str, ...] = ("meter_values", "alarms", "charge_points", "transactions")
+TABLES: tuple[str, ...] = load_catalogue().source("telemetry").raw_tables  # the contract's catalogue
 ENDPOINTS = {"meter_values": "meter-values", "alarms": "alarms", "charge_points": "charge-points"}
-SNAPSHOT_TABLES = frozenset({"charge_points"})
 # Transaction events (1.6 Start/StopTransaction, 2.0.1 TransactionEvent) reach us only in OCPP-J logs.
 NOT_SERVED_BY_API = {
     "transactions": "the telemetry API serves no transaction events (OCPP-J logs do: CHARGELAKE_OCPP_LOG_URL)"

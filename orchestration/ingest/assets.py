@@ -281,4 +281,9 @@ def publish_metadata(name: str, published: dict[str, dict], held: dict[str, str]
     return meta
 
 
-ingest_assets = [a for spec in SOURCES for a in (extract_assets(spec), *(publish_asset(spec, t) for t in spec.tables))]
+def build_ingest_assets(specs: tuple[SourceSpec, ...]) -> list:
+    """Per source: its extract multi-asset and one publish multi-asset per root table."""
+    return [a for spec in specs for a in (extract_assets(spec), *(publish_asset(spec, t) for t in spec.tables))]
+
+
+ingest_assets = build_ingest_assets(SOURCES)

@@ -65,4 +65,8 @@ def gate_check(spec: SourceSpec, table: str):
     return _gate
 
 
-gate_checks = [gate_check(spec, t) for spec in SOURCES for t in spec.tables]
+def build_gate_checks(specs: tuple[SourceSpec, ...]) -> list:
+    return [gate_check(spec, t) for spec in specs for t in spec.tables]
+
+
+gate_checks = build_gate_checks(SOURCES)

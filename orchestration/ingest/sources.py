@@ -1,7 +1,9 @@
-"""The sources the ingest domain knows: how to build each dlt source for a window, and its tables.
+"""The sources the ingest domain knows: each catalogued source (chargelake/catalogue.py) bound to the
+function that builds its dlt source for a window.
 
-Adding a source (telemetry, carbon) means adding an entry here, its contract in `chargelake/contracts/`
-and its suites in `expectations/`; assets and checks are generated from this table.
+The tables (root, snapshot, child tables dbt reads) come from the contract's catalogue; what is here is
+how to extract. Adding a source means its contract (with its catalogue block) in `chargelake/contracts/`,
+its extractor and a binding below, and its suites in `expectations/`; assets and checks are generated.
 """
 
 from __future__ import annotations
@@ -13,13 +15,9 @@ from typing import Any
 
 import pyarrow as pa
 
+from chargelake.catalogue import Catalogue, load_catalogue
 from chargelake.config import ConfigError, Settings
 from chargelake.contract import load_contract
-from extractors.carbon.settings import TABLES as CARBON_TABLES
-from extractors.ocpi.settings import MODULES as OCPI_MODULES
-from extractors.ocpi.settings import SNAPSHOT_MODULES as OCPI_SNAPSHOTS
-from extractors.telemetry.settings import SNAPSHOT_TABLES as TELEMETRY_SNAPSHOTS
-from extractors.telemetry.settings import TABLES as TELEMETRY_TABLES
 
 
 @dataclass(frozen=True)
@@ -118,51 +116,54 @@ def _carbon_unconfigured(settings: Settings) -> str | None:
     return "carbon intensity is not configured (CHARGELAKE_CARBON_ZONES and a CHARGELAKE_CARBON_*_URL)"
 
 
-SOURCES: tuple[SourceSpec, ...] = (
-    SourceSpec(
-        "ocpi",
-        OCPI_MODULES,
+@dataclass(frozen=True)
+class Binding:
+    """How a catalogued source is extracted: what Dagster says it is, its dlt source, its preconditions."""
+
+    description: str
+    build: Callable[[Settings, datetime, datetime, Sequence[str], dict[str, Any]], object]
+    unconfigured: Callable[[Settings], str | None] = lambda settings: None
+
+
+BINDINGS: dict[str, Binding] = {
+    "ocpi": Binding(
         "OCPI CPO modules (2.2.1, 2.2 or 2.1.1): sessions and CDRs by `last_updated` day, "
         "locations, tariffs and tokens as daily snapshots",
         _ocpi,
-        snapshot_tables=OCPI_SNAPSHOTS,
-        child_assets={
-            "locations": (
-                "locations__evses",
-                "locations__evses__connectors",
-                "locations__evses__connectors__tariff_ids",
-                "locations__opening_times__regular_hours",
-            ),
-            "cdrs": (
-                "cdrs__charging_periods",
-                "cdrs__charging_periods__dimensions",
-                "cdrs__signed_data__signed_values",
-                "cdrs__tariffs",
-                "cdrs__tariffs__elements",
-                "cdrs__tariffs__elements__price_components",
-                "cdrs__tariffs__elements__restrictions__day_of_week",
-            ),
-            "tariffs": (
-                "tariffs__elements",
-                "tariffs__elements__price_components",
-                "tariffs__elements__restrictions__day_of_week",
-            ),
-        },
     ),
-    SourceSpec(
-        "telemetry",
-        TELEMETRY_TABLES,
+    "telemetry": Binding(
         "OCPP telemetry (the telemetry API or OCPP-J message logs): meter values and alarms by the day "
         "they were received, charge points as daily snapshots",
         _telemetry,
-        snapshot_tables=TELEMETRY_SNAPSHOTS,
-        unconfigured=_telemetry_unconfigured,
+        _telemetry_unconfigured,
     ),
-    SourceSpec(
-        "carbon",
-        CARBON_TABLES,
+    "carbon": Binding(
         "Grid carbon intensity per zone and half-hour/hour, by the day the period starts",
         _carbon,
-        unconfigured=_carbon_unconfigured,
+        _carbon_unconfigured,
     ),
-)
+}
+
+
+def source_specs(catalogue: Catalogue | None = None) -> tuple[SourceSpec, ...]:
+    """Every catalogued source with its binding, in catalogue order."""
+    specs = []
+    for entry in (catalogue or load_catalogue()).sources:
+        if entry.name not in BINDINGS:
+            raise ConfigError(f"source {entry.name!r} is catalogued but no extractor is bound to it (BINDINGS)")
+        binding = BINDINGS[entry.name]
+        specs.append(
+            SourceSpec(
+                entry.name,
+                entry.raw_tables,
+                binding.description,
+                binding.build,
+                snapshot_tables=entry.snapshot_tables,
+                child_assets=entry.child_assets,
+                unconfigured=binding.unconfigured,
+            )
+        )
+    return tuple(specs)
+
+
+SOURCES: tuple[SourceSpec, ...] = source_specs()

@@ -15,7 +15,9 @@ from tests.conftest import SPEC_221
 def test_committed_contract_is_generated_from_the_spec():
     # Regenerate with: python -m extractors.ocpi.spec tests/fixtures/ocpi-2.2.1
     fresh = build_contract(read_spec(SPEC_221)).to_json()
-    assert json.loads(contract_path("ocpi").read_text()) == fresh
+    committed = json.loads(contract_path("ocpi").read_text())
+    committed.pop("catalogue")  # ours, not the spec's (chargelake/catalogue.py)
+    assert committed == fresh
 
 
 @pytest.mark.parametrize("module", sorted(TOP_OBJECTS))
