@@ -42,14 +42,13 @@ def _cli(env: dict, folder: Path, *args: str) -> float:
 
 
 def backfill_vs_day() -> dict:
-    from orchestration.demo import use_simulator
+    from orchestration.demo import simulator_environment
 
     last = FIRST + timedelta(days=DAYS - 1)
     sim = start_simulator(FIRST, last + timedelta(days=1), seed=42)
     saved = dict(os.environ)
     try:
-        use_simulator(sim)
-        env = dict(os.environ)
+        env = {**os.environ, **simulator_environment(sim)}
         with tempfile.TemporaryDirectory() as tmp:
             one = _cli(env, Path(tmp, "one"), "run", FIRST.isoformat(), FIRST.isoformat())
             ranged = _cli(

@@ -123,7 +123,7 @@ def reference_month(folder: Path, days: int, ingest_s: float) -> dict:
 def dbt_over_history() -> dict:
     """The first (full) build with SHORT days of history, then a daily run (one more day ingested,
     then the incremental build) with SHORT and with LONG days of history."""
-    from orchestration.demo import use_simulator
+    from orchestration.demo import simulator_environment
 
     days = [(FIRST + timedelta(days=i)).isoformat() for i in range(LONG + 1)]
     sim = start_simulator(FIRST, FIRST + timedelta(days=LONG + 1), seed=1, extra_args=("--profile", "reference"))
@@ -139,7 +139,7 @@ def dbt_over_history() -> dict:
                 CHARGELAKE_PSEUDONYM_KEY="bench-key-0123456789abcdef0123456789abcdef",
             )
             Path(tmp, "dagster").mkdir(parents=True, exist_ok=True)
-            use_simulator(sim)
+            os.environ.update(simulator_environment(sim))  # restored below
             t0 = time.perf_counter()
             first = _pipeline(days[:SHORT], build=True)
             out["ingest_s_per_day"] = round((time.perf_counter() - t0 - first.marts_seconds) / SHORT, 2)

@@ -6,8 +6,8 @@ in the one place that knows what the environment variables mean and where things
 
 __version__ = "0.1.0"
 
-import os
+# Process-wide library defaults (Arrow's allocator, no usage statistics, ...): set on import, before
+# any of those libraries is loaded, without overriding the operator (chargelake/config.py).
+from chargelake.config import apply_library_defaults
 
-# Arrow's system allocator: with the default mimalloc pool, resident memory of a process that ingests
-# day after day crept up ~100 MB more (see chargelake/memory.py). An operator can still choose another.
-os.environ.setdefault("ARROW_DEFAULT_MEMORY_POOL", "system")
+apply_library_defaults()

@@ -9,13 +9,12 @@ the lake before anything is written, so they join to `token_uid_pseudonym` and n
 from __future__ import annotations
 
 import csv
-import os
 from datetime import date
 from pathlib import Path
 
 import pyarrow as pa
 
-from chargelake.config import pseudonym_key
+from chargelake.config import Settings, read_key_file
 from extractors.common.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "dbt_project" / "reference" / "cost_centre_map.csv"
@@ -50,12 +49,24 @@ def _date(value: str, path: Path, row: int, column: str) -> date | None:
         raise CostCentreMapError(f"{path}, row {row}: {column} must be a date (YYYY-MM-DD), not {value!r}") from None
 
 
-def load_cost_centre_map(path: Path | None = None, key: str | None = None) -> pa.Table:
-    path = Path(path or os.environ.get("CHARGELAKE_COST_CENTRE_MAP") or DEFAULT_MAP)
-    # The key a run uses, with the same refusal: a missing, short or public key outside `chargelake
-    # demo` stops the build instead of pseudonymising with a key anyone can read (docs/privacy.md).
-    key = key or pseudonym_key(os.environ, needed=True)
-    previous = os.environ.get("CHARGELAKE_PSEUDONYM_KEY_PREVIOUS")
+def load_cost_centre_map(
+    path: Path | str | None = None,
+    key: str | None = None,
+    previous: str | None = None,
+    key_file: Path | str | None = None,
+) -> pa.Table:
+    """`key_file`: the keys the warehouse asset resolved for this build (chargelake.config.write_key_file).
+    Without it (a hand-run dbt), the key is the environment's with a run's refusal: a missing, short or
+    public key outside `chargelake demo` stops the build instead of pseudonymising with a key anyone
+    can read (docs/privacy.md)."""
+    if key_file:
+        key, previous = read_key_file(key_file)
+    else:
+        settings = Settings.from_env(needs_key=key is None)
+        key = key or settings.pseudonym_key
+        previous = settings.previous_pseudonym_key if previous is None else previous
+        path = path or settings.cost_centre_map
+    path = Path(path or DEFAULT_MAP)
     if not path.exists():
         return SCHEMA.empty_table()
     rows = []

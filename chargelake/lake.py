@@ -6,16 +6,19 @@ reports agree on it by construction.
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import fsspec
+
+from chargelake.config import ConfigError, StorageSettings
 
 
 @dataclass(frozen=True)
 class Lake:
     url: str
+    # How to reach an s3:// lake; by default as the environment says (Settings.lake() passes its own).
+    storage: StorageSettings = field(default_factory=StorageSettings.from_env, compare=False, repr=False)
 
     @property
     def is_s3(self) -> bool:
@@ -51,34 +54,25 @@ class Lake:
 
     def filesystem(self) -> fsspec.AbstractFileSystem:
         if self.is_s3:
-            return fsspec.filesystem("s3", **s3fs_options())
+            return fsspec.filesystem("s3", **self.storage.s3fs_options())
         return fsspec.filesystem("file", auto_mkdir=True)
 
     def delta_storage_options(self) -> dict[str, str] | None:
         """deltalake (object_store) options; None for local paths."""
-        if not self.is_s3:
-            return None
-        opts = {"AWS_REGION": os.environ.get("AWS_REGION", "us-east-1")}
-        # deltalake 1.x commits to S3 with conditional writes (If-None-Match: put-if-absent), so
-        # concurrent publishers are safe without a lock. An S3-compatible store without conditional
-        # writes needs the unsafe rename, and then one publisher at a time (docs/operations.md).
-        if os.environ.get("CHARGELAKE_S3_UNSAFE_RENAME", "").lower() == "true":
-            opts["AWS_S3_ALLOW_UNSAFE_RENAME"] = "true"
-        for key in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
-            if os.environ.get(key):
-                opts[key] = os.environ[key]
-        if opts.get("AWS_ENDPOINT_URL", "").startswith("http://"):
-            opts["AWS_ALLOW_HTTP"] = "true"
-        return opts
+        return self.storage.delta_options() if self.is_s3 else None
 
+    def s3fs_options(self) -> dict[str, Any]:
+        return self.storage.s3fs_options()
 
-def s3fs_options() -> dict[str, Any]:
-    opts: dict[str, Any] = {}
-    if os.environ.get("AWS_ENDPOINT_URL"):
-        opts["endpoint_url"] = os.environ["AWS_ENDPOINT_URL"]
-    if os.environ.get("AWS_ACCESS_KEY_ID"):
-        opts["key"] = os.environ["AWS_ACCESS_KEY_ID"]
-        opts["secret"] = os.environ.get("AWS_SECRET_ACCESS_KEY")
-    if os.environ.get("AWS_REGION"):
-        opts["client_kwargs"] = {"region_name": os.environ["AWS_REGION"]}
-    return opts
+    def check_writable(self) -> None:
+        """A lake that cannot be written is a user's mistake (permissions, a missing bucket, an
+        unreachable endpoint): one sentence, before any run starts."""
+        probe = self.path("_chargelake_write_probe")
+        try:
+            fs = self.filesystem()
+            with fs.open(probe, "w") as fh:
+                fh.write("ok")
+            fs.rm(probe)
+        except Exception as exc:  # any storage error
+            reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            raise ConfigError(f"the lake at {self.url} is not writable ({reason})") from None

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-import os
 
 import requests
 from dagster import DefaultSensorStatus, RunFailureSensorContext, run_failure_sensor
+
+from chargelake.config import Settings
 
 SIGNATURE_HEADER = "X-ChargeLake-Signature"
 
@@ -44,11 +45,12 @@ def alert_on_run_failure(context: RunFailureSensorContext):
     error = context.failure_event.message or "the run failed"
     payload = failure_payload(run.job_name, run.run_id, run.tags.get("dagster/partition"), error)
     context.log.error(f"run failed: {payload}")
-    url = os.environ.get("CHARGELAKE_ALERT_WEBHOOK_URL")
+    settings = Settings.from_env(needs_key=False)  # a sensor, not a step: resolved when it fires
+    url = settings.alert_webhook_url
     if not url:
         return
     try:
-        status = post_alert(payload, url, os.environ.get("CHARGELAKE_ALERT_WEBHOOK_SECRET"))
+        status = post_alert(payload, url, settings.alert_webhook_secret)
         context.log.info(f"alert POSTed to the webhook: HTTP {status}")
     except requests.RequestException as exc:
         context.log.error(f"the alert could not be delivered to the webhook: {exc}")

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from chargelake.catalogue import Catalogue, load_catalogue
-from chargelake.config import ConfigError
+from chargelake.config import ConfigError, load_dotenv
 
 SOURCE_NAMES = load_catalogue().names  # the contracts' catalogue (cheap: JSON, not the extractors)
 # `--source ocpp_logs`: the telemetry source read from OCPP-J message logs (docs/ocpp-logs.md).
@@ -163,31 +163,16 @@ def build_parser(catalogue: Catalogue | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def check_lake_writable(url: str) -> None:
-    from chargelake.lake import Lake
-
-    lake = Lake(url)
-    probe = lake.path("_chargelake_write_probe")
-    try:
-        fs = lake.filesystem()
-        with fs.open(probe, "w") as fh:
-            fh.write("ok")
-        fs.rm(probe)
-    except Exception as exc:  # any storage error: permissions, missing bucket, unreachable endpoint
-        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise ConfigError(f"the lake at {url} is not writable ({reason})") from None
-
-
 def _prepare(first: date, last: date, sources: list[str] | None = None):
     """The checks `run` and `backfill` share: a sane range, the OCPI settings (when OCPI is run), a
     writable lake."""
-    from chargelake.config import Settings
+    from chargelake.config import Settings, partitions_start
     from orchestration.ingest.partitions import check_day
 
     if first > last:
         raise ConfigError(f"the range {first}..{last} is reversed: the first day must not be after the last")
-    check_day(first)
-    check_day(last)
+    check_day(first, partitions_start())
+    check_day(last, partitions_start())
     settings = Settings.from_env()
     if (not sources or "ocpi" in sources) and (not settings.ocpi_url or not settings.ocpi_token):
         raise ConfigError(
@@ -200,7 +185,7 @@ def _prepare(first: date, last: date, sources: list[str] | None = None):
                 "s3://bucket/prefix (docs/ocpp-logs.md)"
             )
         sources = list(dict.fromkeys("telemetry" if s == "ocpp_logs" else s for s in sources))
-    check_lake_writable(settings.lake_url)
+    settings.lake().check_writable()
     return settings, [(first + timedelta(days=i)).isoformat() for i in range((last - first).days + 1)], sources
 
 
@@ -268,16 +253,19 @@ def _outcome(result) -> int:
 def dev(_: argparse.Namespace) -> int:
     from orchestration.runtime import dagster_home
 
-    dagster_home()
+    home = dagster_home()
     root = Path(__file__).resolve().parents[1]
     dagster = Path(sys.executable).with_name("dagster")
     cmd = [str(dagster) if dagster.exists() else "dagster", "dev", "-w", str(root / "workspace.yaml")]
     os.chdir(root)
-    os.execvp(cmd[0], cmd)
+    os.execvpe(cmd[0], cmd, {**os.environ, "DAGSTER_HOME": str(home)})
     return 0  # not reached
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The CLI entry: the one place that writes the process environment (the `.env` file's variables,
+    for the tools it starts too); everything below gets its configuration as Settings."""
+    load_dotenv()
     args = build_parser().parse_args(argv)
     try:
         if args.command == "demo":
@@ -305,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             print("chargelake doctor:\n" + "\n".join(c.line() for c in checks))
             return 0 if healthy else 1
         if args.command == "lake":
-            from chargelake.lake import Lake
+            from orchestration.retention import retention_days
             from orchestration.vacuum import vacuum_lake
 
             if args.retain_days < 0:
@@ -313,7 +301,8 @@ def main(argv: list[str] | None = None) -> int:
             from chargelake.config import Settings
 
             settings = Settings.from_env(needs_key=False)
-            print("\n".join(vacuum_lake(Lake(settings.lake_url), args.retain_days, args.apply).lines()))
+            plan = vacuum_lake(settings.lake(), args.retain_days, args.apply, retention_days(settings))
+            print("\n".join(plan.lines()))
             return 0
         if args.command == "audit":
             from orchestration.audit.cli import audit

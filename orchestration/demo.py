@@ -3,13 +3,12 @@ whole pipeline, and a summary of what landed where."""
 
 from __future__ import annotations
 
-import os
 import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from chargelake.catalogue import Catalogue, load_catalogue
-from chargelake.config import DEMO_MODE_VARIABLE, Settings
+from chargelake.config import Settings
 from chargelake.lake import Lake
 from simulator.process import DEMO_TOKEN, start_simulator
 
@@ -87,29 +86,36 @@ def write_reports(settings: Settings) -> list[str]:
     return lines
 
 
-def use_simulator(sim) -> None:
-    """Point every source's configuration (this process's environment) at a running simulator."""
-    os.environ["CHARGELAKE_OCPI_URL"] = sim.versions_url
-    os.environ["CHARGELAKE_OCPI_TOKEN"] = DEMO_TOKEN
-    os.environ["CHARGELAKE_TELEMETRY_URL"] = sim.versions_url.replace("/ocpi/versions", "/telemetry/v1")
-    os.environ["CHARGELAKE_TELEMETRY_TOKEN"] = DEMO_TOKEN
-    os.environ["CHARGELAKE_CARBON_ZONES"] = ",".join(DEMO_ZONES)
-    os.environ["CHARGELAKE_CARBON_GB_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/gb")
-    os.environ["CHARGELAKE_CARBON_EM_URL"] = sim.versions_url.replace("/ocpi/versions", "/carbon/em")
-    os.environ["CHARGELAKE_CARBON_EM_TOKEN"] = DEMO_TOKEN
+def simulator_settings(sim) -> dict[str, str]:
+    """The `chargelake` resource's fields that point every source at a running simulator."""
+    base = sim.versions_url.replace("/ocpi/versions", "")
+    return {
+        "ocpi_url": sim.versions_url,
+        "ocpi_token": DEMO_TOKEN,
+        "telemetry_url": f"{base}/telemetry/v1",
+        "telemetry_token": DEMO_TOKEN,
+        "carbon_zones": ",".join(DEMO_ZONES),
+        "carbon_gb_url": f"{base}/carbon/gb",
+        "carbon_em_url": f"{base}/carbon/em",
+        "carbon_em_token": DEMO_TOKEN,
+    }
 
 
-def use_ocpp_logs(seed: int, start: date, end: date, folder: Path) -> str:
-    """Write the simulator's OCPP-J logs of the window (the messages its telemetry API serves) and
-    point the telemetry source at them: the demo's other transport (docs/ocpp-logs.md)."""
+def simulator_environment(sim) -> dict[str, str]:
+    """The same as the CHARGELAKE_* variables another process is configured with (benchmarks, tests)."""
+    return {f"CHARGELAKE_{name.upper()}": value for name, value in simulator_settings(sim).items()}
+
+
+def write_demo_ocpp_logs(seed: int, start: date, end: date, folder: Path) -> tuple[str, str]:
+    """Write the simulator's OCPP-J logs of the window (the messages its telemetry API serves): the
+    demo's other transport (docs/ocpp-logs.md). Returns (the folder's URL, the summary line)."""
     from simulator.ocpp_logs import write_ocpp_logs
     from simulator.server import SimConfig
 
     config = SimConfig(seed=seed, start=start, end=end)
     interval = timedelta(minutes=config.meter_interval_minutes)
     counts = write_ocpp_logs(config.build(), interval, start, end, config.effective_now, folder)
-    os.environ["CHARGELAKE_OCPP_LOG_URL"] = str(folder.resolve())
-    return f"  OCPP-J logs: {folder} ({counts['files']} files, {counts['lines']} lines)"
+    return str(folder.resolve()), f"  OCPP-J logs: {folder} ({counts['files']} files, {counts['lines']} lines)"
 
 
 def run_demo(
@@ -120,24 +126,29 @@ def run_demo(
     tamper_signed_pct: float = 10.0,
     telemetry_from: str = "api",
 ) -> int:
+    from orchestration.ingest.resources import ChargeLakeResource
     from orchestration.pipeline import run_pipeline
     from orchestration.runtime import instance as runtime_instance
 
-    os.environ[DEMO_MODE_VARIABLE] = "1"  # the public demo key is accepted here, and only here
     partitions = demo_window(days, until)
     start, end = date.fromisoformat(partitions[0]), date.fromisoformat(partitions[-1]) + timedelta(days=1)
     print(f"ChargeLake demo: {days} days ({partitions[0]} .. {partitions[-1]}), simulator seed {seed}", flush=True)
     sim = start_simulator(start, end, seed, extra_args=("--tamper-signed-pct", str(tamper_signed_pct)))
-    use_simulator(sim)
+    # The demo's configuration: the simulator's endpoints over the environment's, in demo mode (the
+    # public demo key is accepted here, and only here), given to every run as the resource's fields.
+    fields: dict = {"demo": True, **simulator_settings(sim)}
     print(f"  simulator: {sim.versions_url}", flush=True)
     if telemetry_from == "ocpp-logs":
-        print(use_ocpp_logs(seed, start, end, Path("data/ocpp-logs")), flush=True)
+        fields["ocpp_log_url"], line = write_demo_ocpp_logs(seed, start, end, Path("data/ocpp-logs"))
+        print(line, flush=True)
+    settings = ChargeLakeResource(**fields).settings()
     t0 = time.monotonic()
     try:
-        result = run_pipeline(partitions, instance or runtime_instance(), progress=lambda m: print(m, flush=True))
+        result = run_pipeline(
+            partitions, instance or runtime_instance(), progress=lambda m: print(m, flush=True), resource_config=fields
+        )
     finally:
         sim.stop()
-    settings = Settings.from_env()
     print(f"done in {time.monotonic() - t0:.0f}s", flush=True)
     if result.marts_success:
         for line in summarise(settings, {d.run_id for d in result.days}):

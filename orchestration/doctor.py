@@ -6,7 +6,6 @@ Requests are made once with a short timeout (no retries): a doctor should answer
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -86,10 +85,9 @@ def _key_use(settings: Settings) -> Check:
 def _lake(settings: Settings) -> Check:
     from chargelake.lake import Lake
     from expectations.audit import read_publications
-    from orchestration.cli import check_lake_writable
 
     def probe() -> str:
-        check_lake_writable(settings.lake_url)
+        settings.lake().check_writable()
         lake = Lake(settings.lake_url)
         published = read_publications(lake).num_rows if lake.filesystem().exists(lake.publications()) else 0
         return f"{settings.lake_url} is writable; {published} publication rows"
@@ -191,20 +189,11 @@ def _carbon(settings: Settings) -> list[Check]:
 
 
 def run_doctor() -> tuple[list[Check], bool]:
-    # One quick attempt per source: no retries, a 10 s timeout (dlt runtime settings, read when a
-    # session is made), restored afterwards so the process's own runs keep their retry policy.
-    quick = {"RUNTIME__REQUEST_MAX_ATTEMPTS": "1", "RUNTIME__REQUEST_TIMEOUT": "10"}
-    saved = {k: os.environ.get(k) for k in quick}
-    for key, value in quick.items():
-        os.environ.setdefault(key, value)
-    try:
+    from extractors.common.http import single_attempt
+
+    # One quick attempt per source (no retries, a 10 s timeout); the process's own runs keep theirs.
+    with single_attempt(timeout=10):
         return _checks()
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _checks() -> tuple[list[Check], bool]:

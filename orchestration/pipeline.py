@@ -11,10 +11,11 @@ from __future__ import annotations
 import contextlib
 import re
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from dagster import DagsterInstance
 
@@ -84,10 +85,11 @@ def _headline(message: str) -> str:
     return lines[0] if lines else ""
 
 
-def _overrides(refresh_snapshots: bool) -> dict:
-    if not refresh_snapshots:
-        return QUIET
-    return {**QUIET, "resources": {"chargelake": {"config": {"refresh_snapshots": True}}}}
+def _run_config(resource_config: Mapping[str, Any], refresh_snapshots: bool = False) -> dict:
+    """The run's config: a quiet console, and the `chargelake` resource's fields (the demo's settings,
+    a snapshot refresh) when there are any."""
+    config = {**resource_config, **({"refresh_snapshots": True} if refresh_snapshots else {})}
+    return {**QUIET, "resources": {"chargelake": {"config": config}}} if config else QUIET
 
 
 def ranges(partitions: Sequence[str], days_per_run: int) -> list[list[str]]:
@@ -123,9 +125,13 @@ def run_pipeline(
     refresh_snapshots: bool = False,
     sources: Sequence[str] | None = None,
     days_per_run: int = 1,
+    resource_config: Mapping[str, Any] | None = None,
 ) -> PipelineResult:
     """`sources`: only these sources' extract and publish steps (default: every configured one).
-    `days_per_run` > 1: ranged runs, as Dagster's backfills run them (orchestration/ingest/assets.py)."""
+    `days_per_run` > 1: ranged runs, as Dagster's backfills run them (orchestration/ingest/assets.py).
+    `resource_config`: fields of the `chargelake` resource (orchestration/ingest/resources.py) for
+    every run, e.g. the demo's simulator URLs."""
+    resource_config = dict(resource_config or {})
     from orchestration.definitions import defs
 
     ingest = defs.resolve_job_def("ingest_daily")
@@ -146,7 +152,7 @@ def run_pipeline(
             tags=ranged,
             instance=instance,
             raise_on_error=False,
-            run_config=_overrides(refresh_snapshots and i == 0),  # one snapshot per run is enough
+            run_config=_run_config(resource_config, refresh_snapshots and i == 0),  # one snapshot per run
             asset_selection=selection,
         )
         seconds = time.monotonic() - t0
@@ -173,16 +179,16 @@ def run_pipeline(
             return PipelineResult(results, None, 0.0)
     if not build_marts:
         return PipelineResult(results, None, 0.0)
-    return _build_warehouse(defs, instance, results, progress)
+    return _build_warehouse(defs, instance, results, progress, resource_config)
 
 
-def _build_warehouse(defs, instance, days: list[DayResult], progress) -> PipelineResult:
+def _build_warehouse(defs, instance, days: list[DayResult], progress, resource_config) -> PipelineResult:
     log_path = write_log("dbt", "")
     progress(f"  building the warehouse (dbt build + mart export; log: {log_path}) ...")
     t0 = time.monotonic()
     with log_path.open("w") as log, contextlib.redirect_stdout(log):
         marts = defs.resolve_job_def("build_warehouse").execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET
+            instance=instance, raise_on_error=False, run_config=_run_config(resource_config)
         )
     seconds = time.monotonic() - t0
     if marts.success:

@@ -16,14 +16,13 @@ by age: they are what an auditor needs to follow a report figure back (docs/priv
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pyarrow as pa
 from deltalake import DeltaTable
 
-from chargelake.config import ConfigError
+from chargelake.config import Settings
 from chargelake.lake import Lake
 from expectations.audit import append_row, newest
 from expectations.commits import with_commit_retry
@@ -64,14 +63,9 @@ class RetentionPlan:
         return out
 
 
-def retention_days(zone: str) -> int | None:
-    variable = ZONES[zone][0]
-    value = os.environ.get(variable)
-    if not value:
-        return None
-    if not value.isdigit():
-        raise ConfigError(f"{variable} must be a number of days, not {value!r}")
-    return int(value)
+def retention_days(settings: Settings) -> dict[str, int | None]:
+    """Days each zone is kept (None: every partition), as configured (CHARGELAKE_RETENTION_*_DAYS)."""
+    return {"sessions": settings.retention_sessions_days, "telemetry": settings.retention_telemetry_days}
 
 
 def _family(lake: Lake, root: str) -> list[str]:
@@ -102,11 +96,13 @@ def _delete_before(lake: Lake, uri: str, before: str) -> int:
     return int(result.get("num_deleted_rows", 0))
 
 
-def apply_retention(lake: Lake, apply: bool, today: date | None = None) -> RetentionPlan:
+def apply_retention(
+    lake: Lake, apply: bool, days_by_zone: dict[str, int | None], today: date | None = None
+) -> RetentionPlan:
     plan = RetentionPlan(apply)
     today = today or datetime.now(UTC).date()
     for zone, (_, roots) in ZONES.items():
-        days = retention_days(zone)
+        days = days_by_zone.get(zone)
         if days is None:
             continue
         before = (today - timedelta(days=days)).isoformat()

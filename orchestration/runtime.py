@@ -9,17 +9,16 @@ import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 
-from chargelake.config import Settings, load_dotenv
+from chargelake.config import Settings
 
 DEFAULT_HOME = Path("data/dagster")
 INSTANCE_CONFIG = "telemetry:\n  enabled: false\n"
 
 
 def dagster_home() -> Path:
-    """DAGSTER_HOME if set (made absolute), else ./data/dagster; created with an instance config."""
-    load_dotenv()
+    """DAGSTER_HOME if set (made absolute), else ./data/dagster; created with an instance config.
+    Read, not set: the instance is opened from this folder, and `chargelake dev` hands it to Dagster."""
     home = Path(os.environ.get("DAGSTER_HOME") or DEFAULT_HOME).expanduser().resolve()
-    os.environ["DAGSTER_HOME"] = str(home)
     home.mkdir(parents=True, exist_ok=True)
     config = home / "dagster.yaml"
     if not config.exists():
@@ -30,8 +29,7 @@ def dagster_home() -> Path:
 def instance():
     from dagster import DagsterInstance
 
-    dagster_home()
-    return DagsterInstance.get()
+    return DagsterInstance.from_config(str(dagster_home()))
 
 
 def log_dir(settings: Settings | None = None) -> Path:

@@ -108,14 +108,20 @@ def forget_history(lake: Lake, uri: str, retain_days: int) -> None:
     table.cleanup_metadata()
 
 
-def vacuum_lake(lake: Lake, retain_days: int, apply: bool = False) -> VacuumPlan:
+def vacuum_lake(
+    lake: Lake, retain_days: int, apply: bool = False, retention: dict[str, int | None] | None = None
+) -> VacuumPlan:
+    """`retention`: days kept per zone (orchestration/retention.py); None: as configured."""
     if retain_days < 0:
         raise ValueError("--retain-days must be 0 or more")
-    from orchestration.retention import apply_retention
+    from chargelake.config import Settings
+    from orchestration.retention import apply_retention, retention_days
 
     plan = VacuumPlan(retain_days, apply)
     # Partitions past their zone's retention go first, so their files are vacuumed below.
-    plan.retention_lines = apply_retention(lake, apply).lines()
+    if retention is None:
+        retention = retention_days(Settings.from_env(needs_key=False))
+    plan.retention_lines = apply_retention(lake, apply, retention).lines()
     fs = lake.filesystem()
     for table in raw_tables(lake):
         dt = DeltaTable(table, storage_options=lake.delta_storage_options())

@@ -9,8 +9,15 @@ loaded under the same alias, `delta`.
 
 from __future__ import annotations
 
+import json
+from dataclasses import replace
+from typing import Any
+
 from dbt.adapters.duckdb import environments
 from dbt.adapters.duckdb.plugins.delta import Plugin as DeltaPlugin
+from dbt.adapters.duckdb.utils import SourceConfig
+
+from chargelake.config import StorageSettings
 
 _initialize_cursor = environments.Environment.initialize_cursor.__func__
 
@@ -25,4 +32,19 @@ if not getattr(environments.Environment, "_chargelake_patched", False):
 
 
 class Plugin(DeltaPlugin):
-    """The stock Delta plugin; importing this module installs the cursor fix above."""
+    """The stock Delta plugin (importing this module installs the cursor fix above), which also opens
+    `s3://` tables with the run's storage options: the non-secret ones the warehouse asset resolved
+    (profile config `storage_options`, a JSON object from the `lake_storage_options` var) over the
+    credentials this process inherited (AWS_*)."""
+
+    def initialize(self, config: dict[str, Any]) -> None:
+        self._storage_options = json.loads(config.get("storage_options") or "{}")
+
+    def load(self, source_config: SourceConfig):
+        if (
+            str(source_config.get("delta_table_path", "")).startswith("s3://")
+            and "storage_options" not in source_config
+        ):
+            options = {**StorageSettings.from_env().delta_options(), **self._storage_options}
+            source_config = replace(source_config, meta={**source_config.meta, "storage_options": options})
+        return super().load(source_config)

@@ -7,7 +7,9 @@ so operators tune every source the same way.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import requests
@@ -17,12 +19,29 @@ from dlt.sources.helpers.requests import Client
 
 from extractors.common.errors import SourceError, redact_text
 
+# (max attempts, timeout s) for sessions made inside `single_attempt()`; None: dlt's configuration.
+_SINGLE_ATTEMPT: ContextVar[tuple[int, float] | None] = ContextVar("single_attempt", default=None)
+
+
+@contextmanager
+def single_attempt(timeout: float = 10) -> Iterator[None]:
+    """Sessions made inside try once, with a short timeout: `chargelake doctor` wants a quick verdict
+    per source, and the process's own runs keep their retry policy (a context, not a setting)."""
+    token = _SINGLE_ATTEMPT.set((1, timeout))
+    try:
+        yield
+    finally:
+        _SINGLE_ATTEMPT.reset(token)
+
 
 def retrying_session(headers: dict[str, str]) -> requests.Session:
     runtime = resolve_configuration(RuntimeConfiguration())
+    max_attempts, timeout = runtime.request_max_attempts, runtime.request_timeout
+    if (quick := _SINGLE_ATTEMPT.get()) is not None:
+        max_attempts, timeout = quick
     client = Client(
-        request_timeout=runtime.request_timeout,
-        request_max_attempts=runtime.request_max_attempts,
+        request_timeout=timeout,
+        request_max_attempts=max_attempts,
         request_backoff_factor=runtime.request_backoff_factor,
         request_max_retry_delay=runtime.request_max_retry_delay,
         raise_for_status=False,  # callers turn error responses into errors that name the page

@@ -8,7 +8,6 @@ here: publishing a partition is the gate's job (Delta replaceWhere).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import tempfile
@@ -18,12 +17,12 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.pipeline.exceptions import PipelineStepFailed
 
-from chargelake.lake import Lake, s3fs_options
+from chargelake.lake import Lake
 from extractors.common.errors import SourceError
 
 LAYOUT = "{table_name}/{load_id}.{file_id}.{ext}"
-# Sources hand dlt Arrow tables (contract-shaped); dlt then adds only the load id, which the gate and raw rows need.
-os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
+# Sources hand dlt Arrow tables (contract-shaped); dlt then adds only the load id, which the gate and
+# raw rows need: NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID (chargelake.config.LIBRARY_DEFAULTS).
 MANIFEST = "_chargelake_extract.json"  # what the run extracted: load id, window, row counts
 
 
@@ -39,7 +38,7 @@ class LandingResult:
 def _credentials(lake: Lake) -> dict | None:
     if not lake.is_s3:
         return None
-    opts = s3fs_options()
+    opts = lake.s3fs_options()
     creds = {"aws_access_key_id": opts.get("key"), "aws_secret_access_key": opts.get("secret")}
     if "endpoint_url" in opts:
         creds["endpoint_url"] = opts["endpoint_url"]

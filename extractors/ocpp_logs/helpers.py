@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 
 import orjson
 
+from chargelake.config import StorageSettings
 from extractors.common.errors import SourceError
 from extractors.common.ocpp import meter_values_of, spec_id
 from extractors.ocpp_logs.messages import status_item, transaction_item
@@ -83,15 +84,13 @@ def file_day(relative_path: str, modified: datetime) -> date:
     return modified.astimezone(UTC).date()
 
 
-def log_filesystem(url: str) -> Any:
-    """The fsspec filesystem of a log URL: s3fs with the lake's S3 settings (`AWS_*`, an http
+def log_filesystem(url: str, storage: StorageSettings | None = None) -> Any:
+    """The fsspec filesystem of a log URL: s3fs with the run's S3 settings (`AWS_*`, an http
     endpoint allowed) for `s3://`, the local filesystem otherwise."""
     if url.startswith("s3://"):
         import s3fs
 
-        from chargelake.lake import s3fs_options
-
-        return s3fs.S3FileSystem(**s3fs_options())
+        return s3fs.S3FileSystem(**(storage or StorageSettings.from_env()).s3fs_options())
     import fsspec
 
     return fsspec.filesystem("file")

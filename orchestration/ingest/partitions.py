@@ -7,25 +7,13 @@ yesterday (UTC): a day is ingested once it has ended.
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime, timedelta
 
 from dagster import DailyPartitionsDefinition
 
-from chargelake.config import ConfigError, load_dotenv
+from chargelake.config import ConfigError, partitions_start
 
-DEFAULT_START = "2017-01-01"
-
-
-def partitions_start() -> date:
-    load_dotenv()
-    value = os.environ.get("CHARGELAKE_PARTITIONS_START") or DEFAULT_START
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ConfigError(f"CHARGELAKE_PARTITIONS_START must be a date (YYYY-MM-DD), not {value!r}") from None
-
-
+# Part of the definitions, so read when they load (the one setting that is).
 daily_partitions = DailyPartitionsDefinition(start_date=partitions_start().isoformat(), timezone="UTC", end_offset=0)
 
 
@@ -33,9 +21,9 @@ def last_partition(today: date | None = None) -> date:
     return (today or datetime.now(UTC).date()) - timedelta(days=1)
 
 
-def check_day(day: date, today: date | None = None) -> None:
-    """A day outside the partitions is a user's mistake: explain it in one sentence."""
-    first = partitions_start()
+def check_day(day: date, first: date, today: date | None = None) -> None:
+    """A day outside the partitions (`first`: Settings.partitions_start) is a user's mistake: explain
+    it in one sentence."""
     if day < first:
         raise ConfigError(
             f"{day} is before the first partition ({first}); set CHARGELAKE_PARTITIONS_START earlier to ingest it"

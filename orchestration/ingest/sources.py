@@ -63,9 +63,11 @@ def _telemetry(settings: Settings, start: datetime, end: datetime, tables: Seque
     of the same messages into the same raw tables (docs/decisions.md)."""
     if settings.ocpp_log_url:
         from extractors.ocpp_logs import ocpp_logs_source
+        from extractors.ocpp_logs.helpers import log_filesystem
 
         return ocpp_logs_source(
             log_url=settings.ocpp_log_url,
+            filesystem=log_filesystem(settings.ocpp_log_url, settings.storage),
             day_start=start,
             day_end=end,
             tables=tuple(tables),

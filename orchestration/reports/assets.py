@@ -95,7 +95,10 @@ def lineage_report(context: AssetExecutionContext, chargelake: ChargeLakeResourc
     "signed POST to CHARGELAKE_FAULTS_WEBHOOK_URL when set (docs/operations.md).",
 )
 def fault_events(context: AssetExecutionContext, chargelake: ChargeLakeResource):
-    out = export_fault_events(chargelake.settings(needs_key=False).warehouse_path, chargelake.lake())
+    settings = chargelake.settings(needs_key=False)
+    out = export_fault_events(
+        settings.warehouse_path, settings.lake(), settings.faults_webhook_url, settings.faults_webhook_secret
+    )
     context.add_output_metadata(
         {
             "events": out["events"],

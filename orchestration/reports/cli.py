@@ -62,7 +62,9 @@ def report(args: argparse.Namespace) -> int:
             from orchestration.reports.faults import WebhookRefusedError, export_fault_events
 
             try:
-                out = export_fault_events(settings.warehouse_path, lake)
+                out = export_fault_events(
+                    settings.warehouse_path, lake, settings.faults_webhook_url, settings.faults_webhook_secret
+                )
             except WebhookRefusedError as exc:
                 raise ConfigError(str(exc)) from None
             where = f": {out['csv']}" if out["csv"] else ""

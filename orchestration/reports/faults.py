@@ -12,7 +12,6 @@ failed delivery is retried by the next export and nothing is lost.
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 
 import duckdb
@@ -65,7 +64,10 @@ def _watermark(lake: Lake) -> datetime:
         return datetime.fromisoformat(json.load(fh)["received_at_utc"])
 
 
-def export_fault_events(warehouse_path: str, lake: Lake) -> dict:
+def export_fault_events(
+    warehouse_path: str, lake: Lake, webhook_url: str | None = None, webhook_secret: str | None = None
+) -> dict:
+    """`webhook_url`/`webhook_secret`: Settings.faults_webhook_url/_secret (CHARGELAKE_FAULTS_WEBHOOK_*)."""
     since = _watermark(lake)
     con = duckdb.connect(warehouse_path, read_only=True)
     try:
@@ -82,14 +84,14 @@ def export_fault_events(warehouse_path: str, lake: Lake) -> dict:
     out["csv"] = f"{folder}/fault_events_{until:%Y%m%dT%H%M%S}.csv"
     with fs.open(out["csv"], "w") as fh:
         events.to_csv(fh, index=False)
-    if url := os.environ.get("CHARGELAKE_FAULTS_WEBHOOK_URL"):
+    if url := webhook_url:
         payload = {
             "event": "fault_events",
             "since_received_at_utc": since.isoformat(),
             "until_received_at_utc": until.isoformat(),
             "events": json.loads(events.to_json(orient="records", date_format="iso")),
         }
-        status = post_alert(payload, url, os.environ.get("CHARGELAKE_FAULTS_WEBHOOK_SECRET"))
+        status = post_alert(payload, url, webhook_secret)
         out["webhook_status"] = status
         if not 200 <= status < 300:
             raise WebhookRefusedError(

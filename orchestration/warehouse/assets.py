@@ -13,6 +13,7 @@ from expectations.publish import ensure_tables
 from orchestration.ingest.resources import ChargeLakeResource
 from orchestration.ingest.sources import SOURCES
 from orchestration.warehouse.audiences import build_shared_warehouse
+from orchestration.warehouse.dbt_vars import dbt_vars, vars_argument
 from orchestration.warehouse.export import export_marts
 from orchestration.warehouse.resources import dbt_project, ensure_manifest
 from orchestration.warehouse.swap import building_copy
@@ -56,7 +57,7 @@ def raw_rewritten_since_last_build(settings) -> str | None:
     from orchestration.privacy.rotate import last_rotation_at
     from orchestration.retention import last_retention_at
 
-    lake = Lake(settings.lake_url)
+    lake = settings.lake()
     if not os.path.exists(settings.warehouse_path):
         return None
     built = datetime.fromtimestamp(os.path.getmtime(settings.warehouse_path), UTC)
@@ -73,25 +74,20 @@ def raw_rewritten_since_last_build(settings) -> str | None:
 @dbt_assets(manifest=ensure_manifest(), project=dbt_project, dagster_dbt_translator=ChargeLakeTranslator())
 def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, chargelake: ChargeLakeResource):
     settings = chargelake.settings()
-    # dbt reads these through env_var(); absolute paths because dbt runs inside dbt_project/.
-    os.environ["CHARGELAKE_LAKE_URL"] = settings.lake_url
-    # dbt's delta plugin opens the raw tables with deltalake, which reads S3 settings from the
-    # environment only: give it the same options the gate writes with (e.g. AWS_ALLOW_HTTP for MinIO).
-    os.environ.update(Lake(settings.lake_url).delta_storage_options() or {})
+    lake = settings.lake()
     os.makedirs(os.path.dirname(settings.warehouse_path), exist_ok=True)
-    prepare_raw_zone(Lake(settings.lake_url))
+    prepare_raw_zone(lake)
     rewritten = raw_rewritten_since_last_build(settings)
-    args = ["build", *(["--full-refresh"] if rewritten else [])]
     # Built on a copy and swapped in, so a BI tool holding the warehouse open neither blocks the
-    # build nor sees a half-built one (orchestration/warehouse/swap.py).
-    with building_copy(settings.warehouse_path, fresh=bool(rewritten)) as building:
-        os.environ["CHARGELAKE_WAREHOUSE_PATH"] = building
-        try:
-            if rewritten:
-                context.log.info(f"{rewritten} since the last build: rebuilding every model from raw into a new file")
-            yield from dbt.cli(args, context=context).stream()
-            exported = export_marts(building, Lake(settings.lake_url))
-            shared = build_shared_warehouse(building, settings.warehouse_path, list(exported))
-        finally:
-            os.environ["CHARGELAKE_WAREHOUSE_PATH"] = settings.warehouse_path
+    # build nor sees a half-built one (orchestration/warehouse/swap.py). dbt is told the copy's path,
+    # the lake and the keys through its vars (orchestration/warehouse/dbt_vars.py).
+    with building_copy(settings.warehouse_path, fresh=bool(rewritten)) as building, dbt_vars(settings, building) as v:
+        if rewritten:
+            context.log.info(f"{rewritten} since the last build: rebuilding every model from raw into a new file")
+        args = ["build", *(["--full-refresh"] if rewritten else []), *vars_argument(v)]
+        yield from dbt.cli(args, context=context).stream()
+        exported = export_marts(building, lake)
+        shared = build_shared_warehouse(
+            building, settings.warehouse_path, list(exported), settings.shared_warehouse_path
+        )
     context.log.info(f"exported marts to {settings.lake_url}/marts: {exported}; shared warehouse: {shared}")

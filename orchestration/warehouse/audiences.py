@@ -56,17 +56,20 @@ def audience(mart: str) -> str:
     )
 
 
-def shared_warehouse_path(warehouse_path: str) -> str:
-    """CHARGELAKE_SHARED_WAREHOUSE_PATH, by default `<warehouse>.shared.duckdb` beside the warehouse."""
+def shared_warehouse_path(warehouse_path: str, configured: str | None = None) -> str:
+    """`configured` (Settings.shared_warehouse_path, CHARGELAKE_SHARED_WAREHOUSE_PATH), by default
+    `<warehouse>.shared.duckdb` beside the warehouse."""
     default = Path(warehouse_path).with_suffix(".shared.duckdb")
-    return str(Path(os.environ.get("CHARGELAKE_SHARED_WAREHOUSE_PATH") or default).resolve())
+    return str(Path(configured or default).resolve())
 
 
-def build_shared_warehouse(source_path: str, warehouse_path: str, marts: list[str]) -> str:
+def build_shared_warehouse(
+    source_path: str, warehouse_path: str, marts: list[str], shared_path: str | None = None
+) -> str:
     """Copy the shared marts of the warehouse at `source_path` (the build's copy) into a fresh file and
     swap it in beside `warehouse_path` (readers keep the old file until they reconnect, as for the
     main warehouse: orchestration/warehouse/swap.py)."""
-    target = Path(shared_warehouse_path(warehouse_path))
+    target = Path(shared_warehouse_path(warehouse_path, shared_path))
     target.parent.mkdir(parents=True, exist_ok=True)
     building = target.with_name(f".{target.name}.building")
     building.unlink(missing_ok=True)
