@@ -42,7 +42,7 @@ def _cli(env: dict, folder: Path, *args: str) -> float:
 
 
 def backfill_vs_day() -> dict:
-    from orchestration.demo import simulator_environment
+    from orchestration.cli.demo import simulator_environment
 
     last = FIRST + timedelta(days=DAYS - 1)
     sim = start_simulator(FIRST, last + timedelta(days=1), seed=42)

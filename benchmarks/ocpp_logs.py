@@ -29,7 +29,7 @@ from extractors.common.landing import load_to_landing
 from extractors.ocpp_logs import ocpp_logs_source
 from extractors.ocpp_logs.helpers import files_for_day, list_log_files
 from extractors.telemetry.columns import SCHEMA, items_received_between, meter_value_table
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.sources import SOURCES
 from simulator.ocpp_logs import write_ocpp_logs
 from simulator.server import SimConfig
 

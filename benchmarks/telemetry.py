@@ -32,7 +32,7 @@ from extractors.common.landing import load_to_landing
 from extractors.telemetry import telemetry_source
 from extractors.telemetry.columns import SCHEMA, items_received_between, meter_value_table
 from extractors.telemetry.helpers import iso
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.sources import SOURCES
 from simulator.process import start_simulator
 
 TOKEN = "bench-token"

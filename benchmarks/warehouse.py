@@ -74,8 +74,8 @@ def costing_throughput() -> dict:
 
 
 def _pipeline(partitions: list[str], build: bool):
-    from orchestration.pipeline import run_pipeline
-    from orchestration.runtime import instance
+    from orchestration.cli.pipeline import run_pipeline
+    from orchestration.cli.runtime import instance
 
     result = run_pipeline(partitions, instance(), build_marts=build, progress=lambda _m: None)
     failed = [d for d in result.days if not d.success]
@@ -91,9 +91,9 @@ def reference_month(folder: Path, days: int, ingest_s: float) -> dict:
     (dbt build + marts export) over the month, then the month's reports (CSRD pack, lineage report,
     cost statements)."""
     from chargelake.lake import Lake
-    from orchestration.reports.costs import write_cost_statements
-    from orchestration.reports.lineage import write_lineage_report
-    from orchestration.reports.publish import write_csrd_pack
+    from orchestration.defs.reports.costs import write_cost_statements
+    from orchestration.defs.reports.lineage import write_lineage_report
+    from orchestration.defs.reports.publish import write_csrd_pack
 
     warehouse = folder / "warehouse.duckdb"
     warehouse.unlink()
@@ -123,7 +123,7 @@ def reference_month(folder: Path, days: int, ingest_s: float) -> dict:
 def dbt_over_history() -> dict:
     """The first (full) build with SHORT days of history, then a daily run (one more day ingested,
     then the incremental build) with SHORT and with LONG days of history."""
-    from orchestration.demo import simulator_environment
+    from orchestration.cli.demo import simulator_environment
 
     days = [(FIRST + timedelta(days=i)).isoformat() for i in range(LONG + 1)]
     sim = start_simulator(FIRST, FIRST + timedelta(days=LONG + 1), seed=1, extra_args=("--profile", "reference"))

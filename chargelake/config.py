@@ -3,7 +3,7 @@ here, into a `Settings` resolved once per command or step and passed down; nothi
 
 Secrets are read here and nowhere else; `redacted()` is what gets logged. The only writes to the
 process environment are the library defaults below (applied on import, never overriding the user)
-and the CLI entry's `.env` loading (orchestration/cli.py).
+and the CLI entry's `.env` loading (orchestration/cli/main.py).
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ class Settings:
     cost_centre_map: str | None = None  # the user's cost-centre CSV (chargelake/cost_centres.py)
     retention_sessions_days: int | None = None  # raw sessions and CDRs kept this many days (None: all)
     retention_telemetry_days: int | None = None  # raw meter values and alarms
-    alert_webhook_url: str | None = None  # failed runs are POSTed here (orchestration/alerts.py)
+    alert_webhook_url: str | None = None  # failed runs are POSTed here (orchestration/defs/alerts/sensors.py)
     alert_webhook_secret: str | None = field(default=None, repr=False)
     faults_webhook_url: str | None = None  # fault-event exports are POSTed here
     faults_webhook_secret: str | None = field(default=None, repr=False)

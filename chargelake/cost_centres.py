@@ -15,7 +15,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from chargelake.config import Settings, read_key_file
-from extractors.common.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
+from chargelake.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "dbt_project" / "reference" / "cost_centre_map.csv"
 # Most specific key first: a driver's own card beats their group, a group beats the place they charge.

@@ -49,7 +49,7 @@ class Lake:
         return self.path("audit", "validations", run_id)
 
     def marts(self, model: str, audience: str) -> str:
-        """`audience`: shared or restricted (orchestration/warehouse/audiences.py)."""
+        """`audience`: shared or restricted (orchestration/defs/warehouse/audiences.py)."""
         return self.path("marts", audience, model)
 
     def filesystem(self) -> fsspec.AbstractFileSystem:

@@ -188,7 +188,30 @@ def publish_partition(ref: PartitionRef) -> dict | None:
     return record(ref.lake, pub)
 
 
-def gate_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict | None]:
+def check_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict | None]:
+    """The gate check's work for one day (the `ge_gate` asset check): validate the landed family and,
+    on failure, quarantine it. Returns the outcome and the quarantine's audit row (None: it passed)."""
     outcome = validate_partition(ref)
-    row = publish_partition(ref) if outcome.success else quarantine_partition(ref, outcome)
+    return outcome, (None if outcome.success else quarantine_partition(ref, outcome))
+
+
+def publish_checked(ref: PartitionRef) -> tuple[dict | None, str | None]:
+    """The publish step's work for one day (the `raw/...` asset): publish what passed its check.
+    Returns (the audit row, None), or (None, why nothing was published: a quarantined day, or what
+    the extraction skipped on purpose)."""
+    outcome = stored_outcome(ref)
+    if not ref.skipped and outcome is not None and not outcome.success:
+        return None, "quarantined by the gate"  # the other days of a ranged run still publish
+    row = publish_partition(ref)
+    return (row, None) if row is not None else (None, ref.skipped or "")
+
+
+def gate_partition(ref: PartitionRef) -> tuple[ValidationOutcome, dict | None]:
+    """One day through the gate outside Dagster (tests, benchmarks): the same two steps the check and
+    the publish asset run, in order. Returns the outcome and the audit row (quarantine, publish or
+    unchanged; None when the extraction left nothing to publish)."""
+    outcome, quarantined = check_partition(ref)
+    if quarantined is not None:
+        return outcome, quarantined
+    row, _ = publish_checked(ref)
     return outcome, row

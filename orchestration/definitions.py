@@ -1,24 +1,22 @@
-"""The one Definitions object: ingest (extract → gate → publish), the dbt warehouse and the reports."""
+"""The one Definitions object: each domain under `orchestration/defs/` (ingest: extract → gate →
+publish; warehouse: the dbt models; reports; alerts), assembled from its role-named files."""
 
 from __future__ import annotations
 
 from dagster import Definitions
 
-from orchestration.alerts import alert_on_run_failure
-from orchestration.ingest.assets import ingest_assets
-from orchestration.ingest.checks import gate_checks
-from orchestration.ingest.resources import ChargeLakeResource
-from orchestration.ingest.schedules import ingest_daily, ingest_daily_schedule
-from orchestration.reports.assets import report_assets
-from orchestration.reports.schedules import (
-    build_reports,
-    build_reports_schedule,
-    export_fault_events,
-    fault_events_after_warehouse,
-)
-from orchestration.warehouse.assets import warehouse_models
-from orchestration.warehouse.resources import dbt_resource
-from orchestration.warehouse.schedules import build_warehouse, warehouse_after_ingest
+from orchestration.defs.alerts.sensors import alert_on_run_failure
+from orchestration.defs.ingest.assets import ingest_assets
+from orchestration.defs.ingest.checks import gate_checks
+from orchestration.defs.ingest.resources import ChargeLakeResource
+from orchestration.defs.ingest.schedules import ingest_daily, ingest_daily_schedule
+from orchestration.defs.reports.assets import report_assets
+from orchestration.defs.reports.schedules import build_reports, build_reports_schedule, export_fault_events
+from orchestration.defs.reports.sensors import fault_events_after_warehouse
+from orchestration.defs.warehouse.assets import warehouse_models
+from orchestration.defs.warehouse.resources import dbt_resource
+from orchestration.defs.warehouse.schedules import build_warehouse
+from orchestration.defs.warehouse.sensors import warehouse_after_ingest
 
 defs = Definitions(
     assets=[*ingest_assets, warehouse_models, *report_assets],

@@ -17,9 +17,9 @@ import dlt
 from dlt.sources import DltResource
 
 from chargelake.contract import load_contract
+from chargelake.pseudonymise import pseudonymise_paths
 from extractors.common.errors import SourceError
 from extractors.common.flatten import Flattener, content_hash
-from extractors.common.pseudonymise import pseudonymise_paths
 from extractors.ocpi.helpers import Negotiated, OcpiClient, Page, ocpi_datetime
 from extractors.ocpi.settings import CONTRACT_VERSION, DEFAULT_PAGE_LIMIT, MODULES, PSEUDONYMISED, SNAPSHOT_MODULES
 from extractors.ocpi.v211 import to_221

@@ -20,8 +20,8 @@ import dlt
 import pyarrow as pa
 from dlt.sources import DltResource
 
+from chargelake.pseudonymise import pseudonym
 from extractors.common.errors import SourceError
-from extractors.common.pseudonymise import pseudonym
 from extractors.ocpp_logs.helpers import DayLog, files_for_day, list_log_files, log_filesystem, read_file
 from extractors.ocpp_logs.settings import REJECTED_IN_NOTES
 from extractors.telemetry.columns import SCHEMA, flattened_table, items_received_between, meter_value_table

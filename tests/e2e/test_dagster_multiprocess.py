@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.sources import SOURCES
 from tests.conftest import SIM_TOKEN
 
 ROOT = Path(__file__).resolve().parents[2]

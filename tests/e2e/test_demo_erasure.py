@@ -8,7 +8,7 @@ import sys
 
 import duckdb
 
-from extractors.common.pseudonymise import pseudonym
+from chargelake.pseudonymise import pseudonym
 from simulator.server import SimConfig
 from tests.e2e.conftest import DAYS, SEED, UNTIL
 from tests.e2e.lake_copy import KEY, ROOT, lake_env, per_card, rebuild, traces

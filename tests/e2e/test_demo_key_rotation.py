@@ -11,7 +11,7 @@ from datetime import timedelta
 import duckdb
 from deltalake import DeltaTable
 
-from extractors.common.pseudonymise import key_id, pseudonym, reveal
+from chargelake.pseudonymise import key_id, pseudonym, reveal
 from simulator.server import SimConfig
 from tests.e2e.conftest import DAYS, SEED, UNTIL
 from tests.e2e.lake_copy import KEY, ROOT, lake_env, per_card, rebuild, traces

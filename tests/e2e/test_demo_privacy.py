@@ -6,8 +6,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from deltalake import DeltaTable
 
-from extractors.common.pseudonymise import PREFIX
-from orchestration.privacy.columns import PSEUDONYM_COLUMNS
+from chargelake.pseudonymise import PREFIX
+from orchestration.housekeeping.privacy.columns import PSEUDONYM_COLUMNS
 from simulator.server import SimConfig
 from tests.e2e.conftest import DAYS, SEED, UNTIL
 from tests.unit.test_privacy_map import privacy_map
@@ -56,13 +56,13 @@ def test_every_column_holding_pseudonyms_is_mapped_and_no_card_is_in_clear(demo)
     # Erasure and key rotation find a card by these columns: one they miss keeps a trace.
     in_raw = {(t.replace(".", "/", 1), c) for zone, t, c in pseudonymised if zone == "raw"}
     listed = {(t, c) for t, cs in PSEUDONYM_COLUMNS.items() for c in cs}
-    assert not in_raw - listed, f"add to orchestration/privacy/columns.py: {sorted(in_raw - listed)}"
+    assert not in_raw - listed, f"add to orchestration/housekeeping/privacy/columns.py: {sorted(in_raw - listed)}"
     assert not pseudonymised - mapped, f"add to docs/privacy.md: {sorted(pseudonymised - mapped)}"
     assert not clear, f"card identifiers in clear: {sorted(clear)}"
 
 
 def test_the_shared_warehouse_holds_aggregates_only(demo):
-    from orchestration.warehouse.audiences import SHARED
+    from orchestration.defs.warehouse.audiences import SHARED
     from tests.unit.test_audiences import SESSION_LEVEL
 
     root, _ = demo

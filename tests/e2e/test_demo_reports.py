@@ -113,8 +113,8 @@ def test_report_costs_writes_statements_that_tie_out_to_the_mart(demo):
 def test_the_report_assets_materialise_in_dagster(demo, monkeypatch):
     from dagster import DagsterInstance, materialize
 
-    from orchestration.ingest.resources import ChargeLakeResource
-    from orchestration.reports.assets import cost_statements, csrd_e1_pack, lineage_report
+    from orchestration.defs.ingest.resources import ChargeLakeResource
+    from orchestration.defs.reports.assets import cost_statements, csrd_e1_pack, lineage_report
 
     root, _ = demo
     monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
@@ -236,8 +236,8 @@ def test_fault_events_are_exported_once_signed_and_redelivered_after_a_refusal(d
     # Through Dagster after the CLI exports: the same watermark, so nothing is sent twice.
     from dagster import DagsterInstance, materialize
 
-    from orchestration.ingest.resources import ChargeLakeResource
-    from orchestration.reports.assets import fault_events
+    from orchestration.defs.ingest.resources import ChargeLakeResource
+    from orchestration.defs.reports.assets import fault_events
 
     monkeypatch.setenv("CHARGELAKE_LAKE_URL", str(root / "lake"))
     monkeypatch.setenv("CHARGELAKE_WAREHOUSE_PATH", str(root / "warehouse.duckdb"))

@@ -10,8 +10,8 @@ from chargelake.lake import Lake
 from expectations.gate import gate_partition
 from extractors.carbon.helpers import EmClient, GbClient
 from extractors.common.errors import SourceError
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from simulator.carbon import intensity
 from tests.conftest import SIM_SEED, SIM_TOKEN, sim_settings
 

@@ -117,7 +117,7 @@ def test_bad_setting_values(env, capsys, monkeypatch):
 
 
 def test_warehouse_without_data_says_so(tmp_path):
-    from orchestration.warehouse.assets import NothingPublishedError, prepare_raw_zone
+    from orchestration.defs.warehouse.assets import NothingPublishedError, prepare_raw_zone
 
     with pytest.raises(NothingPublishedError, match=r"has no published data yet: run `chargelake run FIRST LAST`"):
         prepare_raw_zone(Lake(str(tmp_path / "empty")))

@@ -11,8 +11,8 @@ from expectations.audit import read_publications
 from expectations.gate import PublishRefusedError, gate_partition, publish_partition
 from extractors.common.errors import SourceError
 from extractors.ocpi.settings import MODULES
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from tests.conftest import served, sim_settings
 
 OCPI = SOURCES[0]

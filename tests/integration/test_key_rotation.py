@@ -8,9 +8,9 @@ from deltalake import DeltaTable, write_deltalake
 
 from chargelake.config import ConfigError
 from chargelake.lake import Lake
+from chargelake.pseudonymise import key_id, pseudonym, reveal
 from expectations.unchanged import read_partition
-from extractors.common.pseudonymise import key_id, pseudonym, reveal
-from orchestration.privacy.rotate import key_status, rotate
+from orchestration.housekeeping.privacy.rotate import key_status, rotate
 
 OLD, NEW, OTHER = "old-key-" + "o" * 32, "new-key-" + "n" * 32, "other-key-" + "x" * 32
 

@@ -16,8 +16,8 @@ from deltalake import DeltaTable
 from chargelake.lake import Lake
 from expectations.audit import read_publications
 from expectations.gate import gate_partition
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from tests.conftest import sim_settings
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,8 +31,8 @@ import os, signal, sys
 import expectations.publish as publish
 from chargelake.lake import Lake
 from expectations.gate import publish_partition
-from orchestration.ingest.assets import ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import ref_for
+from orchestration.defs.ingest.sources import SOURCES
 
 real = publish.write_deltalake
 

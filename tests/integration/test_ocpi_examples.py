@@ -5,10 +5,10 @@ import dlt
 import pytest
 
 from chargelake.lake import Lake
+from chargelake.pseudonymise import PREFIX
 from expectations.landed import landed_family, read_files
 from expectations.suites import rules_for
 from expectations.validate import validate_frame
-from extractors.common.pseudonymise import PREFIX
 from extractors.ocpi import module_resource
 from extractors.ocpi.helpers import Page
 from tests.conftest import EXAMPLES_221

@@ -15,11 +15,11 @@ import pytest
 from deltalake import DeltaTable
 
 from chargelake.lake import Lake
+from chargelake.pseudonymise import pseudonym
 from expectations.audit import last_publication
 from expectations.gate import gate_partition
-from extractors.common.pseudonymise import pseudonym
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from simulator.ocpp_logs import write_ocpp_logs
 from simulator.server import SimConfig
 from tests.conftest import SIM_END, SIM_SEED, SIM_START, SIM_TOKEN, sim_settings

@@ -8,7 +8,7 @@ from deltalake import DeltaTable
 
 from chargelake.lake import Lake
 from expectations.audit import read_publications
-from orchestration.pipeline import run_pipeline
+from orchestration.cli.pipeline import run_pipeline
 from tests.conftest import SIM_TOKEN
 
 DAYS = ["2026-03-27", "2026-03-28", "2026-03-29"]

@@ -16,8 +16,8 @@ from chargelake.lake import Lake
 from expectations.gate import gate_partition
 from extractors.common.errors import SourceError
 from extractors.common.landing import load_to_landing
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from tests.conftest import FIXTURES
 from tests.cpo_stub.telemetry import TelemetryStub, serve
 

@@ -9,9 +9,9 @@ from deltalake import DeltaTable
 
 from chargelake.lake import Lake
 from expectations.gate import gate_partition
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
-from orchestration.vacuum import vacuum_lake
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
+from orchestration.housekeeping.vacuum import vacuum_lake
 from tests.conftest import sim_settings
 
 OCPI = SOURCES[0]

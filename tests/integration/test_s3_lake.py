@@ -116,7 +116,7 @@ def test_key_rotation_and_erasure_on_s3(demo_on_s3, s3_env, tmp_path):
     import pyarrow.compute as pc
 
     from chargelake.config import DEMO_PSEUDONYM_KEY
-    from extractors.common.pseudonymise import key_id
+    from chargelake.pseudonymise import key_id
 
     assert demo_on_s3.returncode == 0
     new_key = "s3-rotated-key-0123456789abcdef0123456789abcdef"

@@ -13,8 +13,8 @@ from deltalake import DeltaTable
 from chargelake.lake import Lake
 from expectations.gate import gate_partition
 from extractors.common.errors import SourceError
-from orchestration.ingest.assets import extract_day, ref_for
-from orchestration.ingest.sources import SOURCES
+from orchestration.defs.ingest.assets import extract_day, ref_for
+from orchestration.defs.ingest.sources import SOURCES
 from simulator.process import start_simulator
 from simulator.server import SimConfig, SimState
 from simulator.telemetry import charger_profile, ocpp_transaction_id

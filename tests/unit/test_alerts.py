@@ -6,8 +6,8 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from orchestration.alerts import SIGNATURE_HEADER, failure_payload, post_alert
 from orchestration.definitions import defs
+from orchestration.defs.alerts.sensors import SIGNATURE_HEADER, failure_payload, post_alert
 
 
 def test_the_alert_is_posted_as_json_with_an_hmac_of_its_body():

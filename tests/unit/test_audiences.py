@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from orchestration.warehouse.audiences import RESTRICTED, SHARED, UnclassifiedMartError, audience
+from orchestration.defs.warehouse.audiences import RESTRICTED, SHARED, UnclassifiedMartError, audience
 
 ROOT = Path(__file__).resolve().parents[2]
 # Columns that key a row to one session, CDR, card or reading: never in a shared mart.

@@ -25,7 +25,7 @@ def test_every_catalogued_raw_table_has_a_gate_suite():
 
 
 def test_dbt_reads_lazily_exactly_the_tables_the_catalogue_says():
-    from orchestration.warehouse.resources import dbt_project, ensure_manifest
+    from orchestration.defs.warehouse.resources import dbt_project, ensure_manifest
 
     ensure_manifest()
     manifest = json.loads(Path(dbt_project.manifest_path).read_text())
@@ -69,9 +69,9 @@ def contracts_with_a_new_table(tmp_path):
 
 def test_a_table_added_to_a_contract_appears_everywhere(contracts_with_a_new_table):
     from orchestration.cli import build_parser
-    from orchestration.demo import raw_summary_tables
-    from orchestration.ingest.assets import build_ingest_assets
-    from orchestration.ingest.sources import source_specs
+    from orchestration.cli.demo import raw_summary_tables
+    from orchestration.defs.ingest.assets import build_ingest_assets
+    from orchestration.defs.ingest.sources import source_specs
 
     catalogue = load_catalogue(contracts_with_a_new_table)
 

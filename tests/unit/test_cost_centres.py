@@ -6,7 +6,7 @@ import pytest
 
 from chargelake.config import DEMO_MODE_VARIABLE, DEMO_PSEUDONYM_KEY, ConfigError
 from chargelake.cost_centres import CostCentreMapError, load_cost_centre_map
-from extractors.common.pseudonymise import pseudonym
+from chargelake.pseudonymise import pseudonym
 
 HEADER = "cost_centre_id,cost_centre_name,key_type,key_value,valid_from,valid_to\n"
 

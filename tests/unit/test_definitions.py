@@ -4,7 +4,7 @@ from dagster import AssetKey
 from dagster._core.definitions.backfill_policy import BackfillPolicyType
 
 from orchestration.definitions import defs
-from orchestration.ingest.assets import DAYS_PER_RUN
+from orchestration.defs.ingest.assets import DAYS_PER_RUN
 
 
 def test_ingest_assets_backfill_in_ranged_runs_of_a_month():
@@ -77,7 +77,7 @@ def test_the_monthly_reports_schedule_builds_the_month_that_just_ended():
 
 def test_the_cli_offers_exactly_the_sources_the_ingest_domain_knows():
     from orchestration.cli import SOURCE_NAMES
-    from orchestration.ingest.sources import SOURCES
+    from orchestration.defs.ingest.sources import SOURCES
 
     assert tuple(s.name for s in SOURCES) == SOURCE_NAMES
 

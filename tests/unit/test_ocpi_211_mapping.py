@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from extractors.common.pseudonymise import PREFIX
+from chargelake.pseudonymise import PREFIX
 from extractors.ocpi import prepare_record
 
 PARTY = ("DE", "XYZ")

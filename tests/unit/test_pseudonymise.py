@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from extractors.common.pseudonymise import (
+from chargelake.pseudonymise import (
     PREFIX,
     PseudonymError,
     key_id,
