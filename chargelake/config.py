@@ -3,7 +3,7 @@ here, into a `Settings` resolved once per command or step and passed down; nothi
 
 Secrets are read here and nowhere else; `redacted()` is what gets logged. The only writes to the
 process environment are the library defaults below (applied on import, never overriding the user)
-and the CLI entry's `.env` loading (orchestration/cli/main.py).
+and the CLI entry's `.env` loading (orchestration/cli/command.py).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
-"""The `chargelake` command (`main.py`) and what its subcommands run: the pipeline runner, the demo,
+"""The `chargelake` command (`command.py`) and what its subcommands run: the pipeline runner, the demo,
 the doctor, backfills, and the audit, privacy and report commands. Nothing under `orchestration/defs`
 or `orchestration/housekeeping` imports from here."""
 
-from orchestration.cli.main import SOURCE_CHOICES, SOURCE_NAMES, build_parser, main
+from orchestration.cli.command import SOURCE_CHOICES, SOURCE_NAMES, build_parser, main
 
 __all__ = ["SOURCE_CHOICES", "SOURCE_NAMES", "build_parser", "main"]

@@ -2,6 +2,6 @@
 
 import sys
 
-from orchestration.cli.main import main
+from orchestration.cli.command import main
 
 sys.exit(main())
