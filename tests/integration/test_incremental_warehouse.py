@@ -119,6 +119,8 @@ def test_a_build_after_the_last_one_reads_no_raw_partition(built):
         ("intermediate", "int_telemetry__register_segments"),
         ("intermediate", "int_telemetry__transactions"),
         ("intermediate", "int_finance__cdr_costs"),
+        ("intermediate", "int_energy__meter_intervals"),
+        ("intermediate", "int_finance__session_costs"),
         ("marts", "fct_meter_intervals"),
         ("marts", "fct_site_energy_daily"),
         ("marts", "fct_session_costs"),

@@ -32,9 +32,10 @@ def test_marts_depend_on_raw_tables_so_lineage_runs_from_api_to_mart():
     stg = graph.get(AssetKey(["warehouse", "staging", "stg_ocpi__sessions"]))
     assert AssetKey(["raw", "ocpi", "sessions"]) in stg.parent_keys
     fct = graph.get(AssetKey(["warehouse", "marts", "fct_charging_sessions"]))
-    assert AssetKey(["warehouse", "marts", "dim_sites"]) in fct.parent_keys
+    assert AssetKey(["warehouse", "intermediate", "int_ocpi__charging_sessions"]) in fct.parent_keys
     joined = graph.get(AssetKey(["warehouse", "intermediate", "int_ocpi__charging_sessions"]))
     assert AssetKey(["warehouse", "intermediate", "int_ocpi__cdrs_latest"]) in joined.parent_keys
+    assert AssetKey(["warehouse", "intermediate", "int_ocpi__sites"]) in joined.parent_keys
 
 
 def test_each_domain_has_one_name_for_folder_group_and_job():

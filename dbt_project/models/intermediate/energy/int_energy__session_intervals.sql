@@ -21,7 +21,7 @@ with all_sessions as (
         started_at_utc,
         ended_at_utc,
         energy_kwh
-    from {{ ref('fct_charging_sessions') }}
+    from {{ ref('int_ocpi__charging_sessions') }}
     where ended_at_utc is not null and started_at_utc is not null and ended_at_utc >= started_at_utc
 
 ),
@@ -29,7 +29,7 @@ with all_sessions as (
 meter_intervals as (
 
     select evse_uid, interval_start_utc, interval_end_utc, energy_kwh, segments_built_at_utc
-    from {{ ref('fct_meter_intervals') }}
+    from {{ ref('int_energy__meter_intervals') }}
 
 ),
 

@@ -4,7 +4,7 @@
 -- is a single zone (seed `country_grid_zones`); a site with none stays without a zone, visibly.
 with sites as (
 
-    select location_key, location_id, country_iso3, time_zone from {{ ref('dim_sites') }}
+    select location_key, location_id, country_iso3, time_zone from {{ ref('int_ocpi__sites') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- chargelake/cost_centres.py). Sessions no rule matches get the explicit `unallocated` centre.
 with sessions as (
 
-    select * from {{ ref('fct_charging_sessions') }}
+    select * from {{ ref('int_ocpi__charging_sessions') }}
 
 ),
 

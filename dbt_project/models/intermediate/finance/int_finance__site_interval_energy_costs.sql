@@ -12,14 +12,14 @@ with session_intervals as (
 sessions as (
 
     select evse_uid, started_at_utc, ended_at_utc
-    from {{ ref('fct_charging_sessions') }}
+    from {{ ref('int_ocpi__charging_sessions') }}
     where ended_at_utc is not null
 
 ),
 
 meter_intervals as (
 
-    select * from {{ ref('fct_meter_intervals') }}
+    select * from {{ ref('int_energy__meter_intervals') }}
 
 ),
 
@@ -55,7 +55,7 @@ consumption as (
 
 sites as (
 
-    select location_key, time_zone from {{ ref('dim_sites') }}
+    select location_key, time_zone from {{ ref('int_ocpi__sites') }}
 
 ),
 

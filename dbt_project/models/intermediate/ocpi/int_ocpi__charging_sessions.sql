@@ -1,9 +1,16 @@
 -- One row per charging session: the latest session version joined to its billing CDR (the latest
--- non-credit CDR that names it). CDRs are the billing record: a CDR without `session_id`, or whose
--- session object never arrived, is still a charging session and gets a row of its own.
+-- non-credit CDR that names it), with its site's time zone and local times. CDRs are the billing
+-- record: a CDR without `session_id`, or whose session object never arrived, is still a charging
+-- session and gets a row of its own.
 with sessions as (
 
     select * from {{ ref('int_ocpi__sessions_latest') }}
+
+),
+
+sites as (
+
+    select location_key, time_zone from {{ ref('int_ocpi__sites') }}
 
 ),
 
@@ -50,6 +57,20 @@ joined as (
     from sessions
     full outer join billing_cdrs on sessions.session_key = billing_cdrs.charging_key
 
+),
+
+final as (
+
+    select
+        joined.*,
+        {{ utc_to_local('joined.started_at_utc', 'sites.time_zone') }} as started_at_local,
+        {{ utc_to_local('joined.ended_at_utc', 'sites.time_zone') }} as ended_at_local,
+        sites.time_zone,
+        date_diff('second', joined.started_at_utc, joined.ended_at_utc) / 3600.0 as duration_hours
+
+    from joined
+    left join sites on joined.location_key = sites.location_key
+
 )
 
-select * from joined
+select * from final

@@ -3,7 +3,7 @@
 -- day (UTC day where the site's time zone is unknown), and the CDR partition it was billed in (lineage).
 with sessions as (
 
-    select * from {{ ref('fct_charging_sessions') }}
+    select * from {{ ref('int_ocpi__charging_sessions') }}
 
 ),
 

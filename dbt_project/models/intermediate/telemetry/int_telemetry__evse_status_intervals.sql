@@ -21,7 +21,7 @@ charge_points as (
 sites as (
 
     select location_id, time_zone
-    from {{ ref('dim_sites') }}
+    from {{ ref('int_ocpi__sites') }}
     qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
 
 ),

@@ -16,7 +16,7 @@ with intervals as (
 sites as (
 
     select location_id, country_iso3
-    from {{ ref('dim_sites') }}
+    from {{ ref('int_ocpi__sites') }}
     qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
 
 ),

@@ -3,14 +3,14 @@
 -- headroom against the site's grid connection.
 with intervals as (
 
-    select * from {{ ref('fct_meter_intervals') }}
+    select * from {{ ref('int_energy__meter_intervals') }}
 
 ),
 
 sessions as (
 
     select location_key, cast(started_at_local as date) as local_date, count(*) as session_count
-    from {{ ref('fct_charging_sessions') }}
+    from {{ ref('int_ocpi__charging_sessions') }}
     group by 1, 2
 
 ),
@@ -18,7 +18,7 @@ sessions as (
 sites as (
 
     select location_key, location_id, time_zone, evse_count
-    from {{ ref('dim_sites') }}
+    from {{ ref('int_ocpi__sites') }}
 
 ),
 

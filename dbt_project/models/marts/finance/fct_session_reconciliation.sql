@@ -4,7 +4,7 @@
 -- reason for every difference (docs/costing.md, "Reconciliation").
 with charging_sessions as (
 
-    select * from {{ ref('fct_charging_sessions') }}
+    select * from {{ ref('int_ocpi__charging_sessions') }}
 
 ),
 
@@ -26,7 +26,7 @@ session_costs as (
         string_agg(
             case when credited_by_cdr_key is not null then cdr_id end, ', ' order by cdr_key
         ) as credited_cdr_ids
-    from {{ ref('fct_session_costs') }}
+    from {{ ref('int_finance__session_costs') }}
     group by charging_session_key
 
 ),
