@@ -10,7 +10,6 @@ import pytest
 
 from orchestration.defs.warehouse.resources import dbt_project, ensure_manifest
 
-
 NAMES: dict[str, str] = {}  # unique id (versioned marts end in .v1) -> model name
 
 
