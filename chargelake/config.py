@@ -12,7 +12,7 @@ import json
 import os
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -310,10 +310,6 @@ class Settings:
         from chargelake.lake import Lake
 
         return Lake(self.lake_url, self.storage)
-
-    def but(self, **changes: Any) -> Settings:
-        """A copy with some settings changed (e.g. the warehouse path of a build in progress)."""
-        return replace(self, **changes)
 
     def redacted(self) -> dict[str, str | None]:
         return {

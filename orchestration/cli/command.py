@@ -19,7 +19,6 @@ from chargelake.config import ConfigError, load_dotenv
 SOURCE_NAMES = load_catalogue().names  # the contracts' catalogue (cheap: JSON, not the extractors)
 # `--source ocpp_logs`: the telemetry source read from OCPP-J message logs (docs/ocpp-logs.md).
 TRANSPORTS = ("ocpp_logs",)
-SOURCE_CHOICES = (*SOURCE_NAMES, *TRANSPORTS)
 
 EXAMPLES = """
 examples:
@@ -328,7 +327,3 @@ def main(argv: list[str] | None = None) -> int:
         line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         print(f"chargelake: {line} (details: {log_exception(exc)})", file=sys.stderr)
         return 1
-
-
-if __name__ == "__main__":
-    sys.exit(main())
