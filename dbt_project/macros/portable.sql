@@ -71,3 +71,40 @@
 {% macro default__hh_mm(ts) -%}
     strftime({{ ts }}, '%H:%M')
 {%- endmacro %}
+
+{#- One row per `partition_by`, the first by `order_by`, with the `columns` (plain names) of
+    `relation` (a ref, a CTE or a parenthesised query). Portable SQL has neither `qualify` nor
+    `* exclude`: the rank is filtered in a subquery and left out by naming the columns. -#}
+{% macro first_per(relation, partition_by, order_by, columns) -%}
+    select {{ column_list(columns) }}
+    from (
+        select
+            source_rows.*,
+            row_number() over (partition by {{ partition_by }} order by {{ order_by }}) as row_rank
+        from {{ relation }} as source_rows
+    ) as ranked
+    where row_rank = 1
+{%- endmacro %}
+
+{#- The columns a model documents in its `_<folder>__models.yml`, for the macros that must name
+    columns where DuckDB would say `* exclude`. tests/e2e checks every model's documented columns
+    against the built warehouse, so this list is the model's real shape.
+    Empty (a `*` select, the rank column kept) while dbt parses and in unit tests, which have no
+    graph: their expected rows name the columns they check, so an extra column changes nothing. -#}
+{% macro documented_columns(model_name) -%}
+    {%- if not execute or graph.nodes is not defined -%}{{ return([]) }}{%- endif -%}
+    {%- set nodes = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', model_name) | list -%}
+    {%- if nodes | length == 0 or nodes[0].columns | length == 0 -%}
+        {{ exceptions.raise_compiler_error("documented_columns: model " ~ model_name ~ " documents no columns") }}
+    {%- endif -%}
+    {{ return(nodes[0].columns.keys() | list) }}
+{%- endmacro %}
+
+{#- Columns as a select list; `*` for none (see documented_columns). -#}
+{% macro column_list(columns, prefix='') -%}
+    {%- if columns | length == 0 -%}{{ prefix }}*{%- else -%}
+    {%- for column in columns -%}{{ prefix }}{{ column }}{%- if not loop.last %}, {% endif -%}{%- endfor -%}
+    {%- endif -%}
+{%- endmacro %}
+

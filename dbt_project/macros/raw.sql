@@ -20,23 +20,21 @@
         _dlt_load_id as load_id
 {%- endmacro %}
 
-{#- The latest version of each object: the raw change log keeps every version it extracted. -#}
-{% macro latest_version(cte, key) -%}
-    select *
-    from {{ cte }}
-    qualify row_number() over (
-        partition by {{ key }} order by last_updated_at_utc desc, load_id desc
-    ) = 1
+{#- The latest version of each object: the raw change log keeps every version it extracted.
+    `columns` are the CTE's columns (`documented_columns(model)`). -#}
+{% macro latest_version(cte, key, columns) -%}
+    {{ first_per(cte, key, 'last_updated_at_utc desc, load_id desc', columns) }}
 {%- endmacro %}
 
 {#- History over daily snapshots of reference data: one row per object version with the period it
     was valid. A version is closed when a newer one appears (`superseded`), when the object is
     missing from a later snapshot (`missing_from_snapshot`), or when `removed_when` holds for it
     (`removed`, e.g. a token marked invalid): it is never silently kept as current. -#}
-{% macro snapshot_history(relation, key, removed_when='false') -%}
+{% macro snapshot_history(model_name, key, removed_when='false') -%}
+{%- set columns = documented_columns(model_name) -%}
 with snapshot_rows as (
 
-    select * from {{ relation }}
+    select * from {{ ref(model_name) }}
 
 ),
 
@@ -49,16 +47,25 @@ snapshot_days as (
 
 ),
 
-versions as (
+ranked_versions as (
 
     select
         *,
         min(snapshot_date) over (partition by {{ key }}, last_updated_at_utc) as first_snapshot_date,
-        max(snapshot_date) over (partition by {{ key }}, last_updated_at_utc) as last_snapshot_date
+        max(snapshot_date) over (partition by {{ key }}, last_updated_at_utc) as last_snapshot_date,
+        row_number() over (
+            partition by {{ key }}, last_updated_at_utc order by snapshot_date desc, load_id desc
+        ) as snapshot_rank
     from snapshot_rows
-    qualify row_number() over (
-        partition by {{ key }}, last_updated_at_utc order by snapshot_date desc, load_id desc
-    ) = 1
+
+),
+
+versions as (
+
+    select
+        {% if columns %}{{ column_list(columns) }}, first_snapshot_date, last_snapshot_date{% else %}*{% endif %}
+    from ranked_versions
+    where snapshot_rank = 1
 
 ),
 
@@ -78,7 +85,13 @@ ordered as (
 history as (
 
     select
-        ordered.* exclude (next_version_at_utc, missing_from_snapshot_date),
+        {% if columns -%}
+        {{ column_list(columns, 'ordered.') }},
+        ordered.first_snapshot_date,
+        ordered.last_snapshot_date,
+        {%- else -%}
+        ordered.*,
+        {%- endif %}
         ordered.last_updated_at_utc as valid_from_at_utc,
         case
             when ordered.next_version_at_utc is not null then ordered.next_version_at_utc

@@ -4,6 +4,7 @@ intermediate reads staging, intermediate and seeds, facts and dimensions read th
 and only reports (`rpt_`) roll up facts. A model that reads against this order fails here by name."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -59,3 +60,13 @@ def test_every_model_is_in_a_layer_folder_with_its_prefix(models):
     for name, node in models.items():
         assert kind(name) in folder, f"{name}: no layer prefix (stg_, int_, fct_, dim_, rpt_)"
         assert node["original_file_path"].startswith(f"models/{folder[kind(name)]}/"), node["original_file_path"]
+
+
+def test_model_sql_uses_no_duckdb_only_clauses(models):
+    """The same models run on Spark (docs/scaling.md): `qualify` and `* exclude (...)` / `* replace (...)`
+    are DuckDB's, so a model ranks with the `first_per` macro and lists its columns instead."""
+    duckdb_only = re.compile(r"\bqualify\b|\*\s*(exclude|replace)\s*\(", re.IGNORECASE)
+    for name, node in models.items():
+        sql = re.sub(r"--[^\n]*", "", node["raw_code"])
+        found = duckdb_only.search(sql)
+        assert not found, f"{name}: `{found.group(0)}` is DuckDB-only SQL; use macros/portable.sql"

@@ -52,11 +52,22 @@ segments as (
 ),
 {% endif %}
 
+site_ids as (
+
+    select
+        location_id,
+        location_key,
+        time_zone,
+        count(*) over (partition by location_id) as sites_with_id
+    from {{ ref('int_ocpi__sites') }}
+
+),
+
 sites as (
 
     select location_id, location_key, time_zone
-    from {{ ref('int_ocpi__sites') }}
-    qualify count(*) over (partition by location_id) = 1
+    from site_ids
+    where sites_with_id = 1
 
 ),
 

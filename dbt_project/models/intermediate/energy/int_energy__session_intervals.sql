@@ -111,7 +111,8 @@ session_overlaps as (
 
 ),
 
-measured as (
+-- Shares are taken over every session on the interval, then kept for the sessions of this build.
+shared_intervals as (
 
     select
         charging_session_key,
@@ -124,7 +125,14 @@ measured as (
         'measured' as energy_basis,
         segments_built_at_utc as meter_built_at_utc
     from session_overlaps
-    qualify charging_session_key in (select charging_session_key from sessions)
+
+),
+
+measured as (
+
+    select *
+    from shared_intervals
+    where charging_session_key in (select charging_session_key from sessions)
 
 ),
 

@@ -82,7 +82,7 @@ locations as (
 
 ),
 
-connector_named_tariffs as (
+connector_tariff_candidates as (
 
     -- The tariffs the CDR's connector names in the location version valid at the session start
     -- (or the earliest known version, when location snapshots began after the session).
@@ -90,7 +90,14 @@ connector_named_tariffs as (
         cdrs.raw_record_id as cdr_record_id,
         cdrs.country_code || '*' || cdrs.party_id || '*' || tariff_ids.tariff_id as tariff_key,
         tariff_ids.tariff_id,
-        cdrs.started_at_utc
+        cdrs.started_at_utc,
+        dense_rank() over (
+            partition by cdrs.raw_record_id
+            order by
+                (locations.valid_from_at_utc <= cdrs.started_at_utc) desc,
+                case when locations.valid_from_at_utc <= cdrs.started_at_utc then locations.valid_from_at_utc end desc,
+                locations.valid_from_at_utc
+        ) as location_version_rank
     from cdrs
     inner join locations on cdrs.location_key = locations.location_key
     inner join {{ ref('stg_ocpi__location_evses') }} as evses
@@ -100,13 +107,14 @@ connector_named_tariffs as (
     inner join {{ ref('stg_ocpi__location_connector_tariff_ids') }} as tariff_ids
         on connectors.raw_record_id = tariff_ids.connector_record_id
     where locations.valid_to_at_utc is null or locations.valid_to_at_utc > cdrs.started_at_utc
-    qualify dense_rank() over (
-        partition by cdrs.raw_record_id
-        order by
-            (locations.valid_from_at_utc <= cdrs.started_at_utc) desc,
-            case when locations.valid_from_at_utc <= cdrs.started_at_utc then locations.valid_from_at_utc end desc,
-            locations.valid_from_at_utc
-    ) = 1
+
+),
+
+connector_named_tariffs as (
+
+    select cdr_record_id, tariff_key, tariff_id, started_at_utc
+    from connector_tariff_candidates
+    where location_version_rank = 1
 
 ),
 
@@ -129,7 +137,7 @@ wanted_tariffs as (
 
 ),
 
-wanted_versions as (
+version_candidates as (
 
     -- The version of each wanted tariff valid at the session start, else the earliest later one.
     -- Tariff ids are unique within a CPO platform and its sub-operators (mod_tariffs), which may
@@ -139,19 +147,27 @@ wanted_versions as (
         wanted_tariffs.basis,
         module_tariffs.tariff_document,
         module_tariffs.tariff_type,
-        module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc as is_valid_at_start
+        module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc as is_valid_at_start,
+        row_number() over (
+            partition by wanted_tariffs.cdr_record_id, wanted_tariffs.basis, wanted_tariffs.tariff_id
+            order by
+                (module_tariffs.tariff_key = wanted_tariffs.tariff_key) desc,
+                (module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc) desc,
+                case when module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc
+                    then module_tariffs.valid_from_at_utc end desc,
+                module_tariffs.valid_from_at_utc
+        ) as version_rank
     from wanted_tariffs
     inner join module_tariffs on wanted_tariffs.tariff_id = module_tariffs.tariff_id
     where module_tariffs.valid_to_at_utc is null or module_tariffs.valid_to_at_utc > wanted_tariffs.started_at_utc
-    qualify row_number() over (
-        partition by wanted_tariffs.cdr_record_id, wanted_tariffs.basis, wanted_tariffs.tariff_id
-        order by
-            (module_tariffs.tariff_key = wanted_tariffs.tariff_key) desc,
-            (module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc) desc,
-            case when module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc
-                then module_tariffs.valid_from_at_utc end desc,
-            module_tariffs.valid_from_at_utc
-    ) = 1
+
+),
+
+wanted_versions as (
+
+    select cdr_record_id, basis, tariff_document, tariff_type, is_valid_at_start
+    from version_candidates
+    where version_rank = 1
 
 ),
 

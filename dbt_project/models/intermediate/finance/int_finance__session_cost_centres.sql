@@ -9,9 +9,10 @@ with sessions as (
 
 tokens as (
 
-    select token_uid_pseudonym, contract_id_pseudonym, group_id
-    from {{ ref('stg_ocpi__tokens') }}
-    qualify row_number() over (partition by token_uid_pseudonym order by last_updated_at_utc desc) = 1
+    {{ first_per(
+        ref('stg_ocpi__tokens'), 'token_uid_pseudonym', 'last_updated_at_utc desc',
+        ['token_uid_pseudonym', 'contract_id_pseudonym', 'group_id']
+    ) }}
 
 ),
 
@@ -21,13 +22,17 @@ cost_centre_map as (
 
 ),
 
-matches as (
+rule_matches as (
 
     select
         sessions.charging_session_key,
         cost_centre_map.cost_centre_id,
         cost_centre_map.cost_centre_name,
-        cost_centre_map.key_type
+        cost_centre_map.key_type,
+        row_number() over (
+            partition by sessions.charging_session_key
+            order by cost_centre_map.key_priority, cost_centre_map.cost_centre_id
+        ) as rule_rank
     from sessions
     left join tokens on sessions.token_uid_pseudonym = tokens.token_uid_pseudonym
     inner join cost_centre_map
@@ -40,10 +45,15 @@ matches as (
             or (cost_centre_map.key_type = 'evse' and cost_centre_map.key_value = sessions.evse_uid)
             or (cost_centre_map.key_type = 'location' and cost_centre_map.key_value = sessions.location_id)
         )
-    qualify row_number() over (
-        partition by sessions.charging_session_key
-        order by cost_centre_map.key_priority, cost_centre_map.cost_centre_id
-    ) = 1
+
+),
+
+-- The most specific matching rule.
+matches as (
+
+    select charging_session_key, cost_centre_id, cost_centre_name, key_type
+    from rule_matches
+    where rule_rank = 1
 
 ),
 

@@ -81,7 +81,7 @@ localised as (
 
 ),
 
-priced as (
+rate_candidates as (
 
     select
         localised.*,
@@ -91,7 +91,11 @@ priced as (
         supply.demand_charge_per_kw_month,
         rates.rate_name,
         rates.price_per_kwh,
-        cast(localised.energy_kwh as decimal(38, 9)) * rates.price_per_kwh as energy_cost
+        cast(localised.energy_kwh as decimal(38, 9)) * rates.price_per_kwh as energy_cost,
+        row_number() over (
+            partition by localised.location_key, localised.evse_uid, localised.charging_session_key, localised.interval_start_utc
+            order by rates.start_time_local, rates.rate_name
+        ) as rate_rank
     from localised
     left join supply
         on localised.location_key = supply.location_key
@@ -111,10 +115,15 @@ priced as (
                 and ({{ hh_mm('localised.interval_start_local') }} >= rates.start_time_local
                     or {{ hh_mm('localised.interval_start_local') }} < rates.end_time_local))
         )
-    qualify row_number() over (
-        partition by localised.location_key, localised.evse_uid, localised.charging_session_key, localised.interval_start_utc
-        order by rates.start_time_local, rates.rate_name
-    ) = 1
+
+),
+
+-- One rate per interval: the earliest-starting matching window.
+priced as (
+
+    select {{ column_list(documented_columns(model.name)) }}
+    from rate_candidates
+    where rate_rank = 1
 
 )
 

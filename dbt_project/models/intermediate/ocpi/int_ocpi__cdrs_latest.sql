@@ -7,7 +7,7 @@ with cdrs as (
 
 latest as (
 
-    {{ latest_version('cdrs', 'cdr_key') }}
+    {{ latest_version('cdrs', 'cdr_key', documented_columns('stg_ocpi__cdrs')) }}
 
 )
 

@@ -2,6 +2,7 @@
 -- non-credit CDR that names it), with its site's time zone and local times. CDRs are the billing
 -- record: a CDR without `session_id`, or whose session object never arrived, is still a charging
 -- session and gets a row of its own.
+{%- set cdr_columns = documented_columns('int_ocpi__cdrs_latest') %}
 with sessions as (
 
     select * from {{ ref('int_ocpi__sessions_latest') }}
@@ -14,16 +15,22 @@ sites as (
 
 ),
 
-billing_cdrs as (
+charging_cdrs as (
 
     select
         *,
         coalesce(session_key, cdr_key) as charging_key
     from {{ ref('int_ocpi__cdrs_latest') }}
     where not is_credit
-    qualify row_number() over (
-        partition by coalesce(session_key, cdr_key) order by last_updated_at_utc desc, cdr_key desc
-    ) = 1
+
+),
+
+billing_cdrs as (
+
+    {{ first_per(
+        'charging_cdrs', 'charging_key', 'last_updated_at_utc desc, cdr_key desc',
+        cdr_columns + ['charging_key'] if cdr_columns else []
+    ) }}
 
 ),
 

@@ -4,9 +4,10 @@
 -- start runs past midnight into the next day. Exceptional openings and closings are not applied.
 with locations as (
 
-    select location_id, raw_record_id, is_open_24_7
-    from {{ ref('int_ocpi__locations_history') }}
-    qualify row_number() over (partition by location_id order by last_updated_at_utc desc) = 1
+    {{ first_per(
+        ref('int_ocpi__locations_history'), 'location_id', 'last_updated_at_utc desc',
+        ['location_id', 'raw_record_id', 'is_open_24_7']
+    ) }}
 
 ),
 

@@ -7,7 +7,7 @@ with sessions as (
 
 latest as (
 
-    {{ latest_version('sessions', 'session_key') }}
+    {{ latest_version('sessions', 'session_key', documented_columns('stg_ocpi__sessions')) }}
 
 )
 

@@ -4,8 +4,10 @@
 -- with the key alone, so no session loses its site in a join.
 with location_versions as (
 
-    select * from {{ ref('int_ocpi__locations_history') }}
-    qualify row_number() over (partition by location_key order by last_updated_at_utc desc) = 1
+    {{ first_per(
+        ref('int_ocpi__locations_history'), 'location_key', 'last_updated_at_utc desc',
+        documented_columns('int_ocpi__locations_history')
+    ) }}
 
 ),
 
@@ -25,12 +27,20 @@ evse_counts as (
 
 ),
 
-cdr_sites as (
+cdrs_of_other_sites as (
 
     select *
     from {{ ref('int_ocpi__cdrs_latest') }}
     where location_key not in (select location_key from location_versions)
-    qualify row_number() over (partition by location_key order by last_updated_at_utc desc) = 1
+
+),
+
+cdr_sites as (
+
+    {{ first_per(
+        'cdrs_of_other_sites', 'location_key', 'last_updated_at_utc desc',
+        documented_columns('int_ocpi__cdrs_latest')
+    ) }}
 
 ),
 

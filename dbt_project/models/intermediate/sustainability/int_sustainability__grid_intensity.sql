@@ -9,21 +9,12 @@ with intensity as (
 
 ranked as (
 
-    select
-        grid_zone,
-        intensity_source,
-        period_start_at_utc,
-        period_end_at_utc,
-        intensity_kind,
-        gco2e_per_kwh,
-        updated_at_utc,
-        partition_date,
-        run_id
-    from intensity
-    qualify row_number() over (
-        partition by grid_zone, period_start_at_utc
-        order by case when intensity_kind = 'actual' then 0 else 1 end, updated_at_utc desc nulls last, run_id desc
-    ) = 1
+    {{ first_per(
+        'intensity', 'grid_zone, period_start_at_utc',
+        "case when intensity_kind = 'actual' then 0 else 1 end, updated_at_utc desc nulls last, run_id desc",
+        ['grid_zone', 'intensity_source', 'period_start_at_utc', 'period_end_at_utc', 'intensity_kind',
+         'gco2e_per_kwh', 'updated_at_utc', 'partition_date', 'run_id']
+    ) }}
 
 )
 

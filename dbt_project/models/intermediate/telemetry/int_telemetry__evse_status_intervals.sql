@@ -12,17 +12,16 @@ with statuses as (
 
 charge_points as (
 
-    select charge_point_id, evse_uid, location_id, max_power_kw
-    from {{ ref('stg_telemetry__charge_points') }}
-    qualify row_number() over (partition by charge_point_id order by snapshot_date desc) = 1
+    {{ first_per(
+        ref('stg_telemetry__charge_points'), 'charge_point_id', 'snapshot_date desc',
+        ['charge_point_id', 'evse_uid', 'location_id', 'max_power_kw']
+    ) }}
 
 ),
 
 sites as (
 
-    select location_id, time_zone
-    from {{ ref('int_ocpi__sites') }}
-    qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
+    {{ first_per(ref('int_ocpi__sites'), 'location_id', 'is_current desc nulls last', ['location_id', 'time_zone']) }}
 
 ),
 

@@ -51,7 +51,7 @@ meter_values as (
 ),
 {% endif %}
 
-registers as (
+register_values as (
 
     select
         charge_point_id,
@@ -60,16 +60,24 @@ registers as (
         received_at_utc,
         received_date,
         energy_kwh as register_kwh_as_sent,
-        run_id
+        run_id,
+        sampled_value_id
     from meter_values
     where measurand = 'Energy.Active.Import.Register'
         and phase is null
         and coalesce(measurement_location, 'Outlet') = 'Outlet'
         and energy_kwh is not null
-    -- A reading received twice (a charger re-sending after a reconnect) counts once: the latest.
-    qualify row_number() over (
-        partition by charge_point_id, measured_at_utc order by received_at_utc desc, sampled_value_id
-    ) = 1
+
+),
+
+-- A reading received twice (a charger re-sending after a reconnect) counts once: the latest.
+registers as (
+
+    {{ first_per(
+        'register_values', 'charge_point_id, measured_at_utc', 'received_at_utc desc, sampled_value_id',
+        ['charge_point_id', 'transaction_id', 'measured_at_utc', 'received_at_utc', 'received_date',
+         'register_kwh_as_sent', 'run_id']
+    ) }}
 
 ),
 

@@ -28,9 +28,7 @@ readings as (
 
 charge_points as (
 
-    select charge_point_id, evse_uid
-    from {{ ref('stg_telemetry__charge_points') }}
-    qualify row_number() over (partition by charge_point_id order by snapshot_date desc) = 1
+    {{ first_per(ref('stg_telemetry__charge_points'), 'charge_point_id', 'snapshot_date desc', ['charge_point_id', 'evse_uid']) }}
 
 ),
 

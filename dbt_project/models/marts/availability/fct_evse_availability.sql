@@ -15,9 +15,7 @@ with intervals as (
 
 sites as (
 
-    select location_id, country_iso3
-    from {{ ref('int_ocpi__sites') }}
-    qualify row_number() over (partition by location_id order by is_current desc nulls last) = 1
+    {{ first_per(ref('int_ocpi__sites'), 'location_id', 'is_current desc nulls last', ['location_id', 'country_iso3']) }}
 
 ),
 

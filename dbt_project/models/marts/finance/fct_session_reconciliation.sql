@@ -43,27 +43,33 @@ signed_energy as (
 
 ),
 
-matched as (
+transaction_candidates as (
 
     -- The charger transaction of a session: the same id where the CPMS uses one id for both,
     -- otherwise the transaction on the same EVSE that overlaps the session the longest.
     select
         charging_sessions.charging_session_key,
-        transactions.*
+        transactions.*,
+        row_number() over (
+            partition by charging_sessions.charging_session_key
+            order by
+                (transactions.transaction_id = charging_sessions.session_id) desc,
+                {{ seconds_between(
+                    'greatest(transactions.first_reading_at_utc, charging_sessions.started_at_utc)',
+                    'least(transactions.last_reading_at_utc, coalesce(charging_sessions.ended_at_utc, transactions.last_reading_at_utc))'
+                ) }} desc
+        ) as transaction_rank
     from charging_sessions
     inner join transactions
         on charging_sessions.evse_uid = transactions.evse_uid
         and transactions.first_reading_at_utc < coalesce(charging_sessions.ended_at_utc, transactions.last_reading_at_utc)
         and transactions.last_reading_at_utc > charging_sessions.started_at_utc
-    qualify row_number() over (
-        partition by charging_sessions.charging_session_key
-        order by
-            (transactions.transaction_id = charging_sessions.session_id) desc,
-            {{ seconds_between(
-                'greatest(transactions.first_reading_at_utc, charging_sessions.started_at_utc)',
-                'least(transactions.last_reading_at_utc, coalesce(charging_sessions.ended_at_utc, transactions.last_reading_at_utc))'
-            ) }} desc
-    ) = 1
+
+),
+
+matched as (
+
+    select * from transaction_candidates where transaction_rank = 1
 
 ),
 

@@ -57,10 +57,12 @@ site_intervals as (
 site_peaks as (
 
     select location_key, month_start_local_date, interval_start_utc as peak_interval_start_utc, demand_kw as peak_demand_kw
-    from site_intervals
-    qualify row_number() over (
-        partition by location_key, month_start_local_date order by demand_kw desc, interval_start_utc
-    ) = 1
+    from (
+        {{ first_per(
+            'site_intervals', 'location_key, month_start_local_date', 'demand_kw desc, interval_start_utc',
+            ['location_key', 'month_start_local_date', 'interval_start_utc', 'demand_kw']
+        ) }}
+    ) as peaks
 
 ),
 

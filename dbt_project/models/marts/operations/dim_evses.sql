@@ -3,9 +3,10 @@
 -- knows are included too, so availability rows always find their EVSE.
 with location_versions as (
 
-    select location_key, location_id, raw_record_id
-    from {{ ref('int_ocpi__locations_history') }}
-    qualify row_number() over (partition by location_key order by last_updated_at_utc desc) = 1
+    {{ first_per(
+        ref('int_ocpi__locations_history'), 'location_key', 'last_updated_at_utc desc',
+        ['location_key', 'location_id', 'raw_record_id']
+    ) }}
 
 ),
 
@@ -30,9 +31,10 @@ connectors as (
 
 charge_points as (
 
-    select charge_point_id, evse_uid, evse_id, location_id, max_power_kw, is_dc
-    from {{ ref('stg_telemetry__charge_points') }}
-    qualify row_number() over (partition by evse_uid order by snapshot_date desc) = 1
+    {{ first_per(
+        ref('stg_telemetry__charge_points'), 'evse_uid', 'snapshot_date desc',
+        ['charge_point_id', 'evse_uid', 'evse_id', 'location_id', 'max_power_kw', 'is_dc']
+    ) }}
 
 ),
 

@@ -43,20 +43,29 @@ residual_mix as (
 
 ),
 
-annual as (
+annual_candidates as (
 
     select
         sessions.charging_session_key,
         factors.factor_id,
         factors.year,
-        factors.gco2e_per_kwh
+        factors.gco2e_per_kwh,
+        row_number() over (partition by sessions.charging_session_key order by factors.year desc) as year_rank
     from sessions
     inner join factors
         on factors.grid_zone = sessions.grid_zone
         and factors.scope = 'scope_2'
         and factors.method = 'location_based_grid_average'
         and factors.year <= sessions.reporting_year
-    qualify row_number() over (partition by sessions.charging_session_key order by factors.year desc) = 1
+
+),
+
+-- The latest factor year not after the reporting year.
+annual as (
+
+    select charging_session_key, factor_id, year, gco2e_per_kwh
+    from annual_candidates
+    where year_rank = 1
 
 ),
 
@@ -141,18 +150,26 @@ certificates as (
 
 ),
 
-residual as (
+residual_candidates as (
 
     select
         sessions.charging_session_key,
         residual_mix.gco2e_per_kwh,
         residual_mix.year,
-        residual_mix.source
+        residual_mix.source,
+        row_number() over (partition by sessions.charging_session_key order by residual_mix.year desc) as year_rank
     from sessions
     inner join residual_mix
         on residual_mix.grid_zone = sessions.grid_zone
         and residual_mix.year <= sessions.reporting_year
-    qualify row_number() over (partition by sessions.charging_session_key order by residual_mix.year desc) = 1
+
+),
+
+residual as (
+
+    select charging_session_key, gco2e_per_kwh, year, source
+    from residual_candidates
+    where year_rank = 1
 
 ),
 
