@@ -16,14 +16,14 @@
     {%- endif -%}
     {%- set sql -%}
         with latest as (
-            select partition_date, arg_max(run_id, finished_at_utc) as run_id
+            select partition_date, {{ value_at_max('run_id', 'finished_at_utc') }} as run_id
             from {{ publications }}
             where action = 'publish' and source_name = '{{ source_name }}' and table_name = '{{ table_name }}'
             group by partition_date
         ),
 
         built as (
-            select distinct cast({{ partition_column }} as varchar) as partition_date, run_id from {{ this }}
+            select distinct cast({{ partition_column }} as {{ dbt.type_string() }}) as partition_date, run_id from {{ this }}
         )
 
         select latest.partition_date
@@ -120,6 +120,10 @@
     created in their source's schema from parallel threads, and creating the schemas first avoids
     DuckDB's write-write conflict on the catalog. -#}
 {% macro create_source_schemas() -%}
+    {{ return(adapter.dispatch('create_source_schemas', 'chargelake')()) }}
+{%- endmacro %}
+
+{% macro default__create_source_schemas() -%}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
     {%- set schemas = graph.sources.values() | map(attribute='schema') | unique | sort -%}
     {%- for schema in schemas %}
@@ -127,7 +131,30 @@
     {%- endfor %}
 {%- endmacro %}
 
+{#- Spark: each source is a metastore table over its Delta folder (`meta.delta_table_path`), created
+    once; Delta reads the table's current version at query time, so nothing is reloaded per run. -#}
+{% macro spark__create_source_schemas() -%}
+    {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
+        {%- do run_query('create database if not exists ' ~ node.schema) -%}
+        {%- do run_query(
+            'create table if not exists ' ~ node.schema ~ '.' ~ node.identifier
+            ~ " using delta location '" ~ node.meta.delta_table_path ~ "'"
+        ) -%}
+    {%- endfor -%}
+    select 1
+{%- endmacro %}
+
 {% macro drop_lazy_sources() -%}
+    {{ return(adapter.dispatch('drop_lazy_sources', 'chargelake')()) }}
+{%- endmacro %}
+
+{#- Spark's sources are ordinary metastore tables: nothing to drop. -#}
+{% macro spark__drop_lazy_sources() -%}
+    select 1
+{%- endmacro %}
+
+{% macro default__drop_lazy_sources() -%}
     {%- for schema, identifier in lazy_sources() -%}
         {%- do drop_lazy_source_if_exists(schema, identifier) -%}
     {%- endfor -%}
@@ -165,8 +192,10 @@
 {% macro rebuild_incremental_models_when_code_changes() -%}
     {%- if execute -%}
         {%- do run_query("drop table if exists main.chargelake_build_fingerprint") -%}
+        {%- do run_query("create schema if not exists main") -%}
         {%- do run_query(
-            "create table if not exists main.chargelake_model_fingerprints (model varchar, fingerprint varchar)"
+            "create table if not exists main.chargelake_model_fingerprints (model " ~ dbt.type_string()
+            ~ ", fingerprint " ~ dbt.type_string() ~ ")"
         ) -%}
         {%- set stored = {} -%}
         {%- for row in run_query("select model, fingerprint from main.chargelake_model_fingerprints").rows -%}

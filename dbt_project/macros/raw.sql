@@ -8,7 +8,7 @@
 {#- Columns every raw root table carries: when this version was last updated, which partition and
     run published it, which dlt load extracted it, which OCPI version the CPO spoke. -#}
 {% macro raw_version_columns() -%}
-        timezone('UTC', last_updated) as last_updated_at_utc,
+        {{ raw_utc('last_updated') }} as last_updated_at_utc,
         cast(partition_date as date) as partition_date,
         _api_version as ocpi_version,
         {{ raw_lineage_columns() }}

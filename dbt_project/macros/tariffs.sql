@@ -11,8 +11,8 @@
         min_price__incl_vat as min_price_incl_vat,
         max_price__excl_vat as max_price_excl_vat,
         max_price__incl_vat as max_price_incl_vat,
-        timezone('UTC', start_date_time) as starts_at_utc,
-        timezone('UTC', end_date_time) as ends_at_utc
+        {{ raw_utc('start_date_time') }} as starts_at_utc,
+        {{ raw_utc('end_date_time') }} as ends_at_utc
 {%- endmacro %}
 
 {#- Child-table lineage: a row's own id, its parent row's id and its position in the parent's list. -#}

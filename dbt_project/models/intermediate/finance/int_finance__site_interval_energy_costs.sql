@@ -29,7 +29,7 @@ outside_sessions as (
         meter_intervals.location_key,
         meter_intervals.location_id,
         meter_intervals.evse_uid,
-        cast(null as varchar) as charging_session_key,
+        cast(null as {{ dbt.type_string() }}) as charging_session_key,
         meter_intervals.interval_start_utc,
         meter_intervals.energy_kwh,
         'measured' as energy_basis
@@ -91,7 +91,9 @@ rate_candidates as (
         supply.demand_charge_per_kw_month,
         rates.rate_name,
         rates.price_per_kwh,
-        cast(localised.energy_kwh as decimal(38, 9)) * rates.price_per_kwh as energy_cost,
+        -- decimal(19, 9) x decimal(18, 6) needs 38 digits: exact on every engine (Spark cuts the scale of
+        -- a product wider than 38 digits to 6; DuckDB does not).
+        cast(cast(localised.energy_kwh as decimal(19, 9)) * rates.price_per_kwh as decimal(38, 15)) as energy_cost,
         row_number() over (
             partition by localised.location_key, localised.evse_uid, localised.charging_session_key, localised.interval_start_utc
             order by rates.start_time_local, rates.rate_name
@@ -104,8 +106,8 @@ rate_candidates as (
         on supply.contract_id = rates.contract_id
         and (
             rates.day_type = 'all'
-            or (rates.day_type = 'weekday' and extract(dow from localised.interval_start_local) between 1 and 5)
-            or (rates.day_type = 'weekend' and extract(dow from localised.interval_start_local) in (0, 6))
+            or (rates.day_type = 'weekday' and {{ iso_weekday('localised.interval_start_local') }} between 1 and 5)
+            or (rates.day_type = 'weekend' and {{ iso_weekday('localised.interval_start_local') }} in (6, 7))
         )
         and (
             (rates.start_time_local < rates.end_time_local

@@ -17,7 +17,7 @@ import_readings as (
     from readings
     where reading_index is not null
         and value_kwh is not null
-        and (obis_code is null or regexp_matches(obis_code, '^1-[0-9a-z]+:1\.8\.[0-9]+'))
+        and (obis_code is null or {{ regex_found('obis_code', "'^1-[0-9a-z]+:1\\.8\\.[0-9]+'") }})
 
 ),
 
@@ -25,9 +25,9 @@ begin_end as (
 
     select
         cdr_key,
-        arg_min(value_kwh, measured_at_utc) filter (where reading_reason = 'B') as begin_kwh,
+        {{ value_at_min('value_kwh', 'measured_at_utc') }} filter (where reading_reason = 'B') as begin_kwh,
         min(measured_at_utc) filter (where reading_reason = 'B') as begin_at_utc,
-        arg_max(value_kwh, measured_at_utc) filter (where reading_reason = 'E') as end_kwh,
+        {{ value_at_max('value_kwh', 'measured_at_utc') }} filter (where reading_reason = 'E') as end_kwh,
         max(measured_at_utc) filter (where reading_reason = 'E') as end_at_utc,
         bool_and(is_usable) as readings_usable
     from import_readings
@@ -44,10 +44,10 @@ per_cdr as (
         count(distinct signed_value_index) filter (where verification_status = 'invalid') as invalid_value_count,
         count(distinct signed_value_index) filter (where verification_status = 'unverifiable')
             as unverifiable_value_count,
-        string_agg(distinct verification_reason, '; ') filter (where verification_status != 'valid')
+        {{ ordered_string_agg('verification_reason', '; ', distinct=true, where="verification_status != 'valid'") }}
             as verification_reasons,
-        string_agg(distinct meter_serial, ', ') as meter_serials,
-        string_agg(distinct signature_algorithm, ', ') as signature_algorithms,
+        {{ ordered_string_agg('meter_serial', ', ', distinct=true) }} as meter_serials,
+        {{ ordered_string_agg('signature_algorithm', ', ', distinct=true) }} as signature_algorithms,
         -- OCMF pages (`PG` T<n>) count the transaction's records: the signed values of one CDR
         -- must follow each other without a gap.
         count(distinct page_number) filter (where page_number is not null) = 0

@@ -8,7 +8,7 @@
 with headers as (
 
     select * from {{ ref('stg_ocpi__cdr_tariffs') }}
-    {{ partition_filter(partitions, 'cast(partition_date as varchar)') }}
+    {{ partition_filter(partitions, 'cast(partition_date as ' ~ dbt.type_string() ~ ')') }}
 
 ),
 

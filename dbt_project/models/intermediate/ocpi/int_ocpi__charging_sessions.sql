@@ -73,7 +73,7 @@ final as (
         {{ utc_to_local('joined.started_at_utc', 'sites.time_zone') }} as started_at_local,
         {{ utc_to_local('joined.ended_at_utc', 'sites.time_zone') }} as ended_at_local,
         sites.time_zone,
-        date_diff('second', joined.started_at_utc, joined.ended_at_utc) / 3600.0 as duration_hours
+        cast({{ dbt.datediff('joined.started_at_utc', 'joined.ended_at_utc', 'second') }} as double) / 3600 as duration_hours
 
     from joined
     left join sites on joined.location_key = sites.location_key

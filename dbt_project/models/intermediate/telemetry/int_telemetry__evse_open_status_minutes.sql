@@ -40,7 +40,7 @@ windows as (
     from days
     inner join opening_hours
         on days.location_id = opening_hours.location_id
-        and opening_hours.weekday = extract(isodow from days.day_start_local)
+        and opening_hours.weekday = {{ iso_weekday('days.day_start_local') }}
     union all
     select days.*, 0 as open_minute, 1440 as close_minute
     from days

@@ -21,7 +21,7 @@ with all_values as (
 new_values as (
 
     select * from all_values
-    {{ partition_filter(partitions, 'cast(received_date as varchar)') }}
+    {{ partition_filter(partitions, 'cast(received_date as ' ~ dbt.type_string() ~ ')') }}
 
 ),
 

@@ -28,7 +28,7 @@ carried as (
 
     select
         *,
-        last_value(case when event_type = 'StatusNotification' then reported_status end ignore nulls) over (
+        {{ last_value_ignore_nulls("case when event_type = 'StatusNotification' then reported_status end") }} over (
             partition by charge_point_id, connector_id
             order by occurred_at_utc
             rows between unbounded preceding and current row

@@ -57,7 +57,7 @@ session_groups as (
 
     select
         emissions.charging_session_key,
-        cast(emissions.reporting_year as varchar) || ' | ' || coalesce(emissions.legal_entity, 'unassigned')
+        cast(emissions.reporting_year as {{ dbt.type_string() }}) || ' | ' || coalesce(emissions.legal_entity, 'unassigned')
             || ' | ' || emissions.location_id as csrd_group,
         cast(emissions.local_date as date) as local_date,
         emissions.location_id,
@@ -99,7 +99,7 @@ grouped as (
         marts.mart,
         case marts.mart
             when 'rpt_csrd_e1' then session_groups.csrd_group
-            else strftime(session_groups.local_date, '%Y-%m') || ' | ' || session_groups.location_id
+            else {{ format_time('session_groups.local_date', '%Y-%m') }} || ' | ' || session_groups.location_id
         end as row_group,
         case marts.mart
             when 'rpt_csrd_e1' then {{ dbt.date_trunc('year', 'session_groups.local_date') }}
@@ -113,7 +113,7 @@ grouped as (
     union all
     select distinct
         'fct_evse_availability',
-        strftime(availability.month_start_local_date, '%Y-%m') || ' | ' || availability.evse_uid,
+        {{ format_time('availability.month_start_local_date', '%Y-%m') }} || ' | ' || availability.evse_uid,
         availability.month_start_local_date,
         'telemetry', 'alarms', alarms.received_date, alarms.run_id
     from availability

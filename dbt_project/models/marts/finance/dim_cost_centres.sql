@@ -13,7 +13,7 @@ mapped as (
         cost_centre_id,
         max(cost_centre_name) as cost_centre_name,
         count(*) as rule_count,
-        string_agg(distinct key_type, ',' order by key_type) as key_types,
+        {{ ordered_string_agg('key_type', ',', distinct=true) }} as key_types,
         min(valid_from) as valid_from,
         max(valid_to) as valid_to
     from cost_centre_map
@@ -27,7 +27,7 @@ unallocated as (
         'unallocated' as cost_centre_id,
         'Unallocated (no cost-centre rule matches)' as cost_centre_name,
         cast(0 as bigint) as rule_count,
-        cast(null as varchar) as key_types,
+        cast(null as {{ dbt.type_string() }}) as key_types,
         cast(null as date) as valid_from,
         cast(null as date) as valid_to
 

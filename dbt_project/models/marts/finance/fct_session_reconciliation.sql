@@ -20,12 +20,12 @@ session_costs as (
         sum(recomputed_cost_incl_vat) as recomputed_cost_incl_vat,
         max(cost_tolerance) as cost_tolerance,
         count(*) filter (where costing_status = 'not_costable') as not_costable_cdr_count,
-        string_agg(
-            case when costing_status != 'match' then cdr_id || ': ' || status_reason end, '; ' order by cdr_key
-        ) as cdr_reasons,
-        string_agg(
-            case when credited_by_cdr_key is not null then cdr_id end, ', ' order by cdr_key
-        ) as credited_cdr_ids
+        {{ ordered_string_agg(
+            "case when costing_status != 'match' then cdr_id || ': ' || status_reason end", '; ', order_by='cdr_key'
+        ) }} as cdr_reasons,
+        {{ ordered_string_agg(
+            'case when credited_by_cdr_key is not null then cdr_id end', ', ', order_by='cdr_key'
+        ) }} as credited_cdr_ids
     from {{ ref('int_finance__session_costs') }}
     group by charging_session_key
 
@@ -181,17 +181,17 @@ final as (
             when energy_status = 'match' then null
             when has_register_reset then 'register reset (meter swap) during the session: meter energy incomplete'
             when last_reading_at_utc < {{ dbt.dateadd('minute', -5, 'ended_at_utc') }}
-                then 'meter data incomplete: last reading ' || strftime(last_reading_at_utc, '%Y-%m-%d %H:%M')
+                then 'meter data incomplete: last reading ' || {{ format_time('last_reading_at_utc', '%Y-%m-%d %H:%M') }}
                     || ' UTC, before the session end (late data not received yet)'
             when has_gap then 'gap in the meter readings during the session'
             when has_register_glitch then 'register went back during the session'
             when has_unit_correction then 'Wh/kWh unit error corrected, energy still differs'
             when cdr_minus_meter_kwh > 0
-                then 'CDR bills ' || cast(round(cdr_minus_meter_kwh, 3) as varchar) || ' kWh ('
-                    || cast(round(100 * cdr_minus_meter_kwh / nullif(meter_energy_kwh, 0), 1) as varchar)
+                then 'CDR bills ' || cast(round(cdr_minus_meter_kwh, 3) as {{ dbt.type_string() }}) || ' kWh ('
+                    || cast(round(100 * cdr_minus_meter_kwh / nullif(meter_energy_kwh, 0), 1) as {{ dbt.type_string() }})
                     || ' %) more than the meter delivered: over-billed unless credited'
-            else 'CDR bills ' || cast(round(-cdr_minus_meter_kwh, 3) as varchar) || ' kWh ('
-                || cast(round(-100 * cdr_minus_meter_kwh / nullif(meter_energy_kwh, 0), 1) as varchar)
+            else 'CDR bills ' || cast(round(-cdr_minus_meter_kwh, 3) as {{ dbt.type_string() }}) || ' kWh ('
+                || cast(round(-100 * cdr_minus_meter_kwh / nullif(meter_energy_kwh, 0), 1) as {{ dbt.type_string() }})
                 || ' %) less than the meter delivered'
         end as energy_reason,
         cdr_count,
@@ -216,7 +216,7 @@ final as (
         signed_status,
         case
             when signed_status = 'energy_mismatch'
-                then 'CDR bills ' || cast(round(cdr_minus_signed_kwh, 3) as varchar)
+                then 'CDR bills ' || cast(round(cdr_minus_signed_kwh, 3) as {{ dbt.type_string() }})
                     || ' kWh more than the signed meter readings (negative: less)'
             when signed_status in ('invalid', 'unverifiable', 'not_usable') then cdr_signed_reason
         end as signed_reason,

@@ -44,9 +44,13 @@ summary as (
         count(*) filter (where signed_status = 'invalid') as signed_invalid_session_count,
         count(*) filter (where signed_status in ('unverifiable', 'not_usable')) as signed_unverifiable_session_count,
         count(*) filter (where signed_status = 'energy_mismatch') as signed_energy_mismatch_count,
-        string_agg(distinct case when cost_status in ('mismatch', 'not_costable') then cost_reason end, ' | ')
+        {{ ordered_string_agg(
+            "case when cost_status in ('mismatch', 'not_costable') then cost_reason end", ' | ', distinct=true
+        ) }}
             as cost_reasons,
-        string_agg(distinct case when energy_status = 'mismatch' then energy_reason end, ' | ')
+        {{ ordered_string_agg(
+            "case when energy_status = 'mismatch' then energy_reason end", ' | ', distinct=true
+        ) }}
             as energy_reasons
     from sessions
     group by location_key, local_month, currency

@@ -22,8 +22,8 @@ connectors as (
         evse_record_id,
         count(*) as connector_count,
         max(max_power_w) / 1000.0 as max_connector_power_kw,
-        string_agg(distinct power_type, ',' order by power_type) as power_types,
-        string_agg(distinct connector_standard, ',' order by connector_standard) as connector_standards
+        {{ ordered_string_agg('power_type', ',', distinct=true) }} as power_types,
+        {{ ordered_string_agg('connector_standard', ',', distinct=true) }} as connector_standards
     from {{ ref('stg_ocpi__location_connectors') }}
     group by evse_record_id
 

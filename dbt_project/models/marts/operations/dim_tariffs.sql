@@ -8,7 +8,7 @@ with tariff_versions as (
 final as (
 
     select
-        tariff_key || '@' || strftime(valid_from_at_utc, '%Y-%m-%dT%H:%M:%S') as tariff_version_key,
+        tariff_key || '@' || {{ format_time('valid_from_at_utc', '%Y-%m-%dT%H:%M:%S') }} as tariff_version_key,
         tariff_key,
         tariff_id,
         country_code,

@@ -89,7 +89,7 @@ scope_3 as (
     select
         scope_3_years.charging_session_key,
         sum(factors.gco2e_per_kwh) as gco2e_per_kwh,
-        string_agg(factors.factor_id, ',' order by factors.factor_id) as factor_ids
+        {{ ordered_string_agg('factors.factor_id', ',') }} as factor_ids
     from scope_3_years
     inner join factors
         on factors.grid_zone = scope_3_years.grid_zone
@@ -139,7 +139,7 @@ certificates as (
             as nuclear_certificate_share,
         sum(coverage.coverage_share * coverage.gco2e_per_kwh) / nullif(sum(coverage.coverage_share), 0)
             as certificate_gco2e_per_kwh,
-        string_agg(coverage.certificate_id, ',' order by coverage.certificate_id) as certificate_ids
+        {{ ordered_string_agg('coverage.certificate_id', ',') }} as certificate_ids
     from sessions
     inner join coverage
         on coverage.legal_entity = sessions.legal_entity
@@ -200,9 +200,9 @@ combined as (
         case
             when sessions.supplier_gco2e_per_kwh is not null
                 then 'supplier ' || coalesce(sessions.supplier_factor_source, 'not named') || ' ('
-                    || coalesce(cast(sessions.supplier_factor_year as varchar), 'year not given') || ')'
+                    || coalesce(cast(sessions.supplier_factor_year as {{ dbt.type_string() }}), 'year not given') || ')'
             when residual.gco2e_per_kwh is not null
-                then 'residual mix ' || residual.source || ' (' || cast(residual.year as varchar) || ')'
+                then 'residual mix ' || residual.source || ' (' || cast(residual.year as {{ dbt.type_string() }}) || ')'
             else annual.factor_id
         end as mb_remainder_reference,
         scope_3.gco2e_per_kwh as s3_gco2e_per_kwh,

@@ -32,11 +32,11 @@ lineage as (
         count(distinct emissions.cdr_partition_date) as cdr_partition_count,
         min(emissions.cdr_partition_date) as first_cdr_partition_date,
         max(emissions.cdr_partition_date) as last_cdr_partition_date,
-        string_agg(distinct publications.publication_id, ',' order by publications.publication_id)
+        {{ ordered_string_agg('publications.publication_id', ',', distinct=true) }}
             as cdr_publication_ids
     from emissions
     left join publications
-        on cast(emissions.cdr_partition_date as varchar) = cast(publications.partition_date as varchar)
+        on cast(emissions.cdr_partition_date as {{ dbt.type_string() }}) = cast(publications.partition_date as {{ dbt.type_string() }})
         and emissions.cdr_run_id = publications.run_id
     group by 1, 2, 3
 
@@ -60,11 +60,11 @@ figures as (
         sum(tm_co2e_kg) / 1000 as scope_2_location_based_time_matched_tco2e,
         sum(mb_co2e_kg) / 1000 as scope_2_market_based_tco2e,
         sum(s3_cat3_co2e_kg) / 1000 as scope_3_category_3_tco2e,
-        string_agg(distinct lb_factor_id, ',' order by lb_factor_id) as location_based_factor_ids,
-        string_agg(distinct mb_remainder_basis, ',' order by mb_remainder_basis) as market_based_bases,
-        string_agg(distinct mb_remainder_reference, ' | ' order by mb_remainder_reference) as market_based_references,
-        string_agg(distinct mb_certificate_ids, ',' order by mb_certificate_ids) as certificate_ids,
-        string_agg(distinct s3_factor_ids, ',' order by s3_factor_ids) as scope_3_factor_ids,
+        {{ ordered_string_agg('lb_factor_id', ',', distinct=true) }} as location_based_factor_ids,
+        {{ ordered_string_agg('mb_remainder_basis', ',', distinct=true) }} as market_based_bases,
+        {{ ordered_string_agg('mb_remainder_reference', ' | ', distinct=true) }} as market_based_references,
+        {{ ordered_string_agg('mb_certificate_ids', ',', distinct=true) }} as certificate_ids,
+        {{ ordered_string_agg('s3_factor_ids', ',', distinct=true) }} as scope_3_factor_ids,
         100.0 * sum(measured_energy_kwh) / nullif(sum(energy_kwh), 0) as measured_energy_pct,
         100.0 * sum(estimated_energy_kwh) / nullif(sum(energy_kwh), 0) as estimated_energy_pct,
         100.0 * sum(energy_kwh * tm_intensity_coverage_pct / 100) / nullif(sum(energy_kwh), 0)

@@ -15,11 +15,11 @@ renamed as (
         partition_date,
         run_id,
         rows as row_count,
-        cast(json_extract(delta_versions, '$.' || table_name) as bigint) as delta_version,
+        cast({{ json_text('delta_versions', 'table_name') }} as bigint) as delta_version,
         suite,
         validation_success,
-        timezone('UTC', started_at) as started_at_utc,
-        timezone('UTC', finished_at) as finished_at_utc,
+        {{ raw_utc('started_at') }} as started_at_utc,
+        {{ raw_utc('finished_at') }} as finished_at_utc,
         code_version
 
     from source

@@ -11,8 +11,8 @@ renamed as (
         zone as grid_zone,
         source as intensity_source,
         region_name,
-        timezone('UTC', period_start_at) as period_start_at_utc,
-        timezone('UTC', period_end_at) as period_end_at_utc,
+        {{ raw_utc('period_start_at') }} as period_start_at_utc,
+        {{ raw_utc('period_end_at') }} as period_end_at_utc,
         kind as intensity_kind,
         gco2e_per_kwh,
         actual_gco2e_per_kwh,
@@ -21,7 +21,7 @@ renamed as (
         estimation_method,
         emission_factor_type,
         intensity_index,
-        timezone('UTC', updated_at) as updated_at_utc,
+        {{ raw_utc('updated_at') }} as updated_at_utc,
         cast(partition_date as date) as partition_date,
         {{ raw_lineage_columns() }}
 

@@ -10,7 +10,7 @@ renamed as (
 
     select
         {{ child_columns('cdr_record_id') }},
-        timezone('UTC', start_date_time) as started_at_utc,
+        {{ raw_utc('start_date_time') }} as started_at_utc,
         tariff_id
 
     from source

@@ -11,7 +11,7 @@ renamed as (
     select
         {{ child_columns('cdr_record_id') }},
         {{ tariff_header_columns() }},
-        timezone('UTC', last_updated) as last_updated_at_utc
+        {{ raw_utc('last_updated') }} as last_updated_at_utc
 
     from source
 

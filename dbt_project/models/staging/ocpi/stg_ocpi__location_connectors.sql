@@ -17,7 +17,7 @@ renamed as (
         max_voltage as max_voltage_v,
         max_amperage as max_current_a,
         max_electric_power as max_power_w,
-        timezone('UTC', last_updated) as last_updated_at_utc
+        {{ raw_utc('last_updated') }} as last_updated_at_utc
 
     from source
 

@@ -13,7 +13,7 @@ renamed as (
         uid as evse_uid,
         evse_id,
         status as evse_status,
-        timezone('UTC', last_updated) as last_updated_at_utc,
+        {{ raw_utc('last_updated') }} as last_updated_at_utc,
         cast(partition_date as date) as snapshot_date
 
     from source
