@@ -257,3 +257,60 @@
     date_format({{ ts }}, "{{ java }}")
 {%- endmacro %}
 
+{#- Nested documents (what the costing library reads): a struct from a dict of field name to SQL
+    expression (in that order), a list aggregated in the order of `order_by`, an empty list. -#}
+{% macro struct_of(fields) -%}
+    {{ return(adapter.dispatch('struct_of', 'chargelake')(fields)) }}
+{%- endmacro %}
+
+{% macro default__struct_of(fields) -%}
+    { {%- for name, expression in fields.items() %}'{{ name }}': {{ expression }}{{ ', ' if not loop.last }}{% endfor -%} }
+{%- endmacro %}
+
+{% macro spark__struct_of(fields) -%}
+    named_struct({%- for name, expression in fields.items() %}'{{ name }}', {{ expression }}{{ ', ' if not loop.last }}{% endfor -%})
+{%- endmacro %}
+
+{% macro ordered_list_agg(expression, order_by, where=none) -%}
+    {{ return(adapter.dispatch('ordered_list_agg', 'chargelake')(expression, order_by, where)) }}
+{%- endmacro %}
+
+{% macro default__ordered_list_agg(expression, order_by, where) -%}
+    list({{ expression }} order by {{ order_by }}){% if where %} filter (where {{ where }}){% endif %}
+{%- endmacro %}
+
+{#- Spark has no ordered aggregate into a list: the values are collected with their sort key,
+    sorted, and the key dropped. -#}
+{% macro spark__ordered_list_agg(expression, order_by, where) -%}
+    transform(
+        array_sort(collect_list(named_struct('sort_key', {{ order_by }}, 'value', {{ expression }}))
+            {%- if where %} filter (where {{ where }}){% endif %}),
+        entry -> entry.value
+    )
+{%- endmacro %}
+
+{% macro empty_list() -%}
+    {{ return(adapter.dispatch('empty_list', 'chargelake')()) }}
+{%- endmacro %}
+
+{% macro default__empty_list() -%}
+    []
+{%- endmacro %}
+
+{% macro spark__empty_list() -%}
+    array()
+{%- endmacro %}
+
+{#- `cross join` each element of the list `list_expression` as a row, its value in `alias.column`. -#}
+{% macro cross_join_unnest(list_expression, alias, column) -%}
+    {{ return(adapter.dispatch('cross_join_unnest', 'chargelake')(list_expression, alias, column)) }}
+{%- endmacro %}
+
+{% macro default__cross_join_unnest(list_expression, alias, column) -%}
+    cross join unnest({{ list_expression }}) as {{ alias }} ({{ column }})
+{%- endmacro %}
+
+{% macro spark__cross_join_unnest(list_expression, alias, column) -%}
+    lateral view explode({{ list_expression }}) {{ alias }} as {{ column }}
+{%- endmacro %}
+

@@ -111,7 +111,7 @@ header_elements as (
 
 days as (
 
-    select element_record_id, list(day_of_week order by list_index) as day_of_week
+    select element_record_id, {{ ordered_list_agg('day_of_week', 'list_index') }} as day_of_week
     from {{ days }}
     where element_record_id in (select raw_record_id from header_elements)
     group by element_record_id
@@ -122,10 +122,9 @@ components as (
 
     select
         element_record_id,
-        list(
-            {'type': dimension_type, 'price': price_excl_vat, 'vat': vat_pct, 'step_size': step_size}
-            order by list_index
-        ) as price_components
+        {{ ordered_list_agg(struct_of({
+            'type': 'dimension_type', 'price': 'price_excl_vat', 'vat': 'vat_pct', 'step_size': 'step_size'
+        }), 'list_index') }} as price_components
     from {{ components }}
     where element_record_id in (select raw_record_id from header_elements)
     group by element_record_id
@@ -136,28 +135,25 @@ elements as (
 
     select
         elements.tariff_record_id,
-        list(
-            {
-                'price_components': components.price_components,
-                'restrictions': {
-                    'start_time': elements.restriction_start_time_local,
-                    'end_time': elements.restriction_end_time_local,
-                    'start_date': elements.restriction_start_date_local,
-                    'end_date': elements.restriction_end_date_local,
-                    'min_kwh': elements.restriction_min_energy_kwh,
-                    'max_kwh': elements.restriction_max_energy_kwh,
-                    'min_current': elements.restriction_min_current_a,
-                    'max_current': elements.restriction_max_current_a,
-                    'min_power': elements.restriction_min_power_kw,
-                    'max_power': elements.restriction_max_power_kw,
-                    'min_duration': elements.restriction_min_duration_seconds,
-                    'max_duration': elements.restriction_max_duration_seconds,
-                    'day_of_week': days.day_of_week,
-                    'reservation': elements.restriction_reservation
-                }
-            }
-            order by elements.list_index
-        ) as elements
+        {{ ordered_list_agg(struct_of({
+            'price_components': 'components.price_components',
+            'restrictions': struct_of({
+                'start_time': 'elements.restriction_start_time_local',
+                'end_time': 'elements.restriction_end_time_local',
+                'start_date': 'elements.restriction_start_date_local',
+                'end_date': 'elements.restriction_end_date_local',
+                'min_kwh': 'elements.restriction_min_energy_kwh',
+                'max_kwh': 'elements.restriction_max_energy_kwh',
+                'min_current': 'elements.restriction_min_current_a',
+                'max_current': 'elements.restriction_max_current_a',
+                'min_power': 'elements.restriction_min_power_kw',
+                'max_power': 'elements.restriction_max_power_kw',
+                'min_duration': 'elements.restriction_min_duration_seconds',
+                'max_duration': 'elements.restriction_max_duration_seconds',
+                'day_of_week': 'days.day_of_week',
+                'reservation': 'elements.restriction_reservation'
+            })
+        }), 'elements.list_index') }} as elements
     from header_elements as elements
     left join components on elements.raw_record_id = components.element_record_id
     left join days on elements.raw_record_id = days.element_record_id
@@ -169,15 +165,15 @@ documents as (
 
     select
         headers.raw_record_id as tariff_record_id,
-        {
-            'id': headers.tariff_id,
-            'currency': headers.currency,
-            'min_price': {'excl_vat': headers.min_price_excl_vat, 'incl_vat': headers.min_price_incl_vat},
-            'max_price': {'excl_vat': headers.max_price_excl_vat, 'incl_vat': headers.max_price_incl_vat},
-            'start_date_time': headers.starts_at_utc,
-            'end_date_time': headers.ends_at_utc,
-            'elements': coalesce(elements.elements, [])
-        } as tariff_document
+        {{ struct_of({
+            'id': 'headers.tariff_id',
+            'currency': 'headers.currency',
+            'min_price': struct_of({'excl_vat': 'headers.min_price_excl_vat', 'incl_vat': 'headers.min_price_incl_vat'}),
+            'max_price': struct_of({'excl_vat': 'headers.max_price_excl_vat', 'incl_vat': 'headers.max_price_incl_vat'}),
+            'start_date_time': 'headers.starts_at_utc',
+            'end_date_time': 'headers.ends_at_utc',
+            'elements': 'coalesce(elements.elements, ' ~ empty_list() ~ ')'
+        }) }} as tariff_document
     from {{ headers }} as headers
     left join elements on headers.raw_record_id = elements.tariff_record_id
 

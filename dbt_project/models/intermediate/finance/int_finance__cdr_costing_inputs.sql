@@ -35,7 +35,7 @@ period_dimensions as (
 
     select
         charging_period_record_id,
-        list({'type': dimension_type, 'volume': volume} order by list_index) as dimensions
+        {{ ordered_list_agg(struct_of({'type': 'dimension_type', 'volume': 'volume'}), 'list_index') }} as dimensions
     from {{ ref('stg_ocpi__cdr_charging_period_dimensions') }}
     where charging_period_record_id in (select raw_record_id from cdr_periods)
     group by charging_period_record_id
@@ -46,15 +46,11 @@ periods as (
 
     select
         periods.cdr_record_id,
-        list(
-            {
-                'start_date_time': periods.started_at_utc,
-                'tariff_id': periods.tariff_id,
-                'dimensions': coalesce(period_dimensions.dimensions, [])
-            }
-            order by periods.list_index
-        ) as charging_periods,
-        list(distinct periods.tariff_id) filter (where periods.tariff_id is not null) as period_tariff_ids
+        {{ ordered_list_agg(struct_of({
+            'start_date_time': 'periods.started_at_utc',
+            'tariff_id': 'periods.tariff_id',
+            'dimensions': 'coalesce(period_dimensions.dimensions, ' ~ empty_list() ~ ')'
+        }), 'periods.list_index') }} as charging_periods
     from cdr_periods as periods
     left join period_dimensions on periods.raw_record_id = period_dimensions.charging_period_record_id
     group by periods.cdr_record_id
@@ -63,7 +59,7 @@ periods as (
 
 embedded_tariffs as (
 
-    select cdr_record_id, list(tariff_document order by list_index) as tariffs
+    select cdr_record_id, {{ ordered_list_agg('tariff_document', 'list_index') }} as tariffs
     from {{ ref('int_ocpi__cdr_tariff_documents') }}
     where cdr_record_id in (select raw_record_id from cdrs)
     group by cdr_record_id
@@ -127,8 +123,9 @@ wanted_tariffs as (
         cdrs.started_at_utc,
         'named' as basis
     from cdrs
-    inner join periods on cdrs.raw_record_id = periods.cdr_record_id
-    cross join unnest(periods.period_tariff_ids) as named (tariff_id)
+    inner join (
+        select distinct cdr_record_id, tariff_id from cdr_periods where tariff_id is not null
+    ) as named on cdrs.raw_record_id = named.cdr_record_id
 
     union all
 
@@ -145,6 +142,7 @@ version_candidates as (
     select
         wanted_tariffs.cdr_record_id,
         wanted_tariffs.basis,
+        wanted_tariffs.tariff_id,
         module_tariffs.tariff_document,
         module_tariffs.tariff_type,
         module_tariffs.valid_from_at_utc <= wanted_tariffs.started_at_utc as is_valid_at_start,
@@ -165,7 +163,7 @@ version_candidates as (
 
 wanted_versions as (
 
-    select cdr_record_id, basis, tariff_document, tariff_type, is_valid_at_start
+    select cdr_record_id, basis, tariff_id, tariff_document, tariff_type, is_valid_at_start
     from version_candidates
     where version_rank = 1
 
@@ -178,7 +176,7 @@ referenced_tariffs as (
     select
         cdr_record_id,
         basis,
-        list(tariff_document) as tariffs,
+        {{ ordered_list_agg('tariff_document', 'tariff_id') }} as tariffs,
         bool_and(is_valid_at_start) as all_valid_at_start
     from wanted_versions
     where basis = 'named' or coalesce(tariff_type, 'REGULAR') = 'REGULAR'
@@ -210,8 +208,8 @@ final as (
         cdrs.ended_at_utc as end_date_time,
         cdrs.is_credit as credit,
         cdrs.last_updated_at_utc,
-        coalesce(periods.charging_periods, []) as charging_periods,
-        coalesce(embedded_tariffs.tariffs, named_tariffs.tariffs, connector_tariffs.tariffs, []) as tariffs,
+        coalesce(periods.charging_periods, {{ empty_list() }}) as charging_periods,
+        coalesce(embedded_tariffs.tariffs, named_tariffs.tariffs, connector_tariffs.tariffs, {{ empty_list() }}) as tariffs,
         case
             when embedded_tariffs.tariffs is not null then 'cdr'
             when named_tariffs.tariffs is not null
