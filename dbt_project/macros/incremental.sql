@@ -135,8 +135,10 @@
     once; Delta reads the table's current version at query time, so nothing is reloaded per run. -#}
 {% macro spark__create_source_schemas() -%}
     {%- if not execute -%}{{ return('select 1') }}{%- endif -%}
+    {%- for schema in graph.sources.values() | map(attribute='schema') | unique | sort -%}
+        {%- do run_query('create database if not exists ' ~ schema) -%}
+    {%- endfor -%}
     {%- for node in graph.sources.values() | sort(attribute='unique_id') -%}
-        {%- do run_query('create database if not exists ' ~ node.schema) -%}
         {%- do run_query(
             'create table if not exists ' ~ node.schema ~ '.' ~ node.identifier
             ~ " using delta location '" ~ node.meta.delta_table_path ~ "'"

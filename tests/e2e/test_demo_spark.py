@@ -25,6 +25,26 @@ PYTHON_STEPS = ["int_finance__cdr_costs", "int_ocpi__cdr_signed_readings", "int_
 NOT_YET_ON_SPARK = [f"{name}+" for name in PYTHON_STEPS]
 
 
+def spark_dbt(out: Path, lake: Path, *args: str) -> subprocess.CompletedProcess:
+    """dbt on the spark target with what a build is told (vars), its metastore and tables under `out`."""
+    key_file = write_key_file(out, KEY, None)
+    dbt_vars = {
+        "lake_url": str(lake),
+        "spark_dir": str(out),
+        "lake_storage_options": "",
+        "cost_centre_map": "",
+        "pseudonym_key_file": str(key_file),
+    }
+    cmd = [
+        dbt_executable(), *args, "--target", "spark", "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(out / "target"), "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars),
+    ]  # fmt: skip
+    try:
+        return subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=1800)
+    finally:
+        key_file.unlink(missing_ok=True)
+
+
 @pytest.fixture(scope="module")
 def spark_build(demo, tmp_path_factory):
     root, proc = demo
@@ -77,25 +97,6 @@ def same_value(a, b) -> bool:
     if isinstance(a, (float, Decimal)) and isinstance(b, (float, Decimal)):
         return math.isclose(float(a), float(b), rel_tol=1e-9, abs_tol=1e-9)
     return False
-
-
-def spark_dbt(out: Path, lake: Path, *args: str) -> subprocess.CompletedProcess:
-    key_file = write_key_file(out, KEY, None)
-    dbt_vars = {
-        "lake_url": str(lake),
-        "spark_dir": str(out),
-        "lake_storage_options": "",
-        "cost_centre_map": "",
-        "pseudonym_key_file": str(key_file),
-    }
-    cmd = [
-        dbt_executable(), *args, "--target", "spark", "--profiles-dir", str(DBT_PROJECT_DIR),
-        "--target-path", str(out / "target"), "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars),
-    ]  # fmt: skip
-    try:
-        return subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=1800)
-    finally:
-        key_file.unlink(missing_ok=True)
 
 
 def test_spark_builds_with_every_data_and_unit_test_passing(spark_build):
