@@ -33,6 +33,10 @@ class Lake:
     def raw(self, source: str, table: str) -> str:
         return self.path("raw", source, table)
 
+    def derived(self, table: str) -> str:
+        """A table computed in Python from published raw partitions (expectations/derived.py)."""
+        return self.path("derived", table)
+
     def quarantine(self, run_id: str, source: str, table: str) -> str:
         return self.path("quarantine", run_id, source, table)
 

@@ -82,7 +82,7 @@ def _delta(lake: Lake, uri: str) -> DeltaTable | None:
         return None
 
 
-def _commit_version(lake: Lake, uri: str, run_id: str) -> int | None:
+def commit_version(lake: Lake, uri: str, run_id: str) -> int | None:
     """The version of this run's commit (another run may have committed since)."""
     for commit in _delta(lake, uri).history(limit=50):
         if commit.get(RUN_ID_KEY) == run_id:
@@ -143,10 +143,10 @@ def publish_family(
                 )
 
             with_commit_retry(write, uri)
-            out.append(PublishedTable(name, data.num_rows, _commit_version(lake, uri, run_id)))
+            out.append(PublishedTable(name, data.num_rows, commit_version(lake, uri, run_id)))
         elif (existing := _delta(lake, uri)) is not None and _partition_has_files(existing, partition.isoformat()):
             with_commit_retry(lambda uri=uri: _delta(lake, uri).delete(predicate, commit_properties=commit), uri)
-            out.append(PublishedTable(name, 0, _commit_version(lake, uri, run_id)))
+            out.append(PublishedTable(name, 0, commit_version(lake, uri, run_id)))
     return out
 
 

@@ -1,11 +1,13 @@
 """The one Definitions object: each domain under `orchestration/defs/` (ingest: extract → gate →
-publish; warehouse: the dbt models; reports; alerts), assembled from its role-named files."""
+publish; derived: tables computed in Python from raw partitions; warehouse: the dbt models; reports;
+alerts), assembled from its role-named files."""
 
 from __future__ import annotations
 
 from dagster import Definitions, multiprocess_executor
 
 from orchestration.defs.alerts.sensors import alert_on_run_failure
+from orchestration.defs.derived.assets import derived_assets
 from orchestration.defs.ingest.assets import ingest_assets
 from orchestration.defs.ingest.checks import gate_checks
 from orchestration.defs.ingest.resources import ChargeLakeResource
@@ -26,7 +28,7 @@ STEP_PROCESSES = multiprocess_executor.configured(
 )
 
 defs = Definitions(
-    assets=[*ingest_assets, warehouse_models, *report_assets],
+    assets=[*ingest_assets, *derived_assets, warehouse_models, *report_assets],
     asset_checks=gate_checks,
     jobs=[ingest_daily, build_warehouse, build_reports, export_fault_events],
     schedules=[ingest_daily_schedule, build_reports_schedule],

@@ -1,7 +1,11 @@
-"""Verification of many signed values at once, for the dbt Python model `int_ocpi__cdr_signed_readings`:
-Arrow rows of signed values in (one per OCPI `signed_values[]` entry, with its CDR's public key and
-encoding method), one row per reading out, each with its signed value's verification status. A
-signed value that could not be read at all still gives one row (no reading), so it is counted."""
+"""Verification of many signed values at once, for the derived table `cdr_signed_readings`
+(orchestration/defs/derived/): Arrow rows of signed values in (one per OCPI `signed_values[]` entry of
+a raw CDR row, with its CDR's public key and encoding method), one row per reading out, each with its
+signed value's verification status. A signed value that could not be read at all still gives one row
+(no reading), so it is counted.
+
+Rows are keyed by the raw CDR row (`cdr_record_id`, its `_dlt_id`) and the value's position, not by
+the CDR key: the key is the warehouse's (stg_ocpi__cdrs), which joins the readings back to its CDRs."""
 
 from __future__ import annotations
 
@@ -15,8 +19,7 @@ from chargelake.ocmf.verify import verify_signed_value
 
 SCHEMA = pa.schema(
     [
-        ("cdr_key", pa.string()),
-        ("cdr_last_updated_at_utc", pa.timestamp("us")),
+        ("cdr_record_id", pa.string()),
         ("signed_value_index", pa.int64()),
         ("nature", pa.string()),
         ("verification_status", pa.string()),
@@ -25,7 +28,7 @@ SCHEMA = pa.schema(
         ("meter_serial", pa.string()),
         ("page_number", pa.int64()),
         ("reading_index", pa.int64()),
-        ("measured_at_utc", pa.timestamp("us")),  # naive UTC, as every *_at_utc column
+        ("measured_at_utc", pa.timestamp("us", tz="UTC")),  # as raw timestamps: the warehouse makes it naive UTC
         ("measured_at_text", pa.string()),
         ("clock_state", pa.string()),
         ("reading_reason", pa.string()),
@@ -41,14 +44,55 @@ SCHEMA = pa.schema(
 KWH = Decimal("0.000001")
 
 
+INPUT = pa.schema(
+    [
+        ("cdr_record_id", pa.string()),
+        ("signed_value_index", pa.int64()),
+        ("nature", pa.string()),
+        ("signed_data", pa.string()),
+        ("public_key", pa.string()),
+        ("encoding_method", pa.string()),
+    ]
+)
+
+
+CDR_COLUMNS = ("_dlt_id", "signed_data__public_key", "signed_data__encoding_method")
+
+
+def signed_values_of(cdrs: pa.Table | None, values: pa.Table | None) -> pa.Table:
+    """The signed values of raw CDR rows (the `cdrs` and `cdrs__signed_data__signed_values` rows of one
+    published partition), each with what verifying it needs from its CDR row."""
+    if cdrs is None or values is None or not cdrs.num_rows or not values.num_rows:
+        return INPUT.empty_table()
+    keys = {
+        row["_dlt_id"]: (row.get("signed_data__public_key"), row.get("signed_data__encoding_method"))
+        for row in cdrs.select([c for c in CDR_COLUMNS if c in cdrs.column_names]).to_pylist()
+    }
+    rows = []
+    for value in values.select(["_dlt_parent_id", "_dlt_list_idx", "nature", "signed_data"]).to_pylist():
+        if value["_dlt_parent_id"] not in keys:
+            continue  # a child row without its CDR row: not published content (expectations/publish.py)
+        public_key, encoding_method = keys[value["_dlt_parent_id"]]
+        rows.append(
+            {
+                "cdr_record_id": value["_dlt_parent_id"],
+                "signed_value_index": value["_dlt_list_idx"],
+                "nature": value["nature"],
+                "signed_data": value["signed_data"],
+                "public_key": public_key,
+                "encoding_method": encoding_method,
+            }
+        )
+    return pa.Table.from_pylist(rows, schema=INPUT)
+
+
 def verify_table(signed_values: pa.Table | pa.RecordBatchReader) -> pa.Table:
     batches = signed_values.to_batches() if isinstance(signed_values, pa.Table) else signed_values
     rows: list[dict] = []
     for value in (v for batch in batches for v in batch.to_pylist()):
         check = verify_signed_value(value["signed_data"], value["public_key"], value["encoding_method"])
         base = {
-            "cdr_key": value["cdr_key"],
-            "cdr_last_updated_at_utc": value["cdr_last_updated_at_utc"],
+            "cdr_record_id": value["cdr_record_id"],
             "signed_value_index": value["signed_value_index"],
             "nature": value["nature"],
             "verification_status": check.status,
@@ -65,7 +109,7 @@ def verify_table(signed_values: pa.Table | pa.RecordBatchReader) -> pa.Table:
                 {
                     **base,
                     "reading_index": r.index,
-                    "measured_at_utc": r.measured_at.astimezone(UTC).replace(tzinfo=None),
+                    "measured_at_utc": r.measured_at.astimezone(UTC),
                     "measured_at_text": r.time_text,
                     "clock_state": r.clock_state,
                     "reading_reason": r.reason,

@@ -57,7 +57,7 @@
     connection the model's queries then use. Only rows of recorded publications are read
     (published_runs). -#}
 {% macro change_log_source(source_name, table_name, family=none, partition_column='partition_date') -%}
-    {%- set relation = source('raw_' ~ source_name, table_name) -%}
+    {%- set relation = lake_source(source_name, table_name) -%}
     {%- if family is none -%}
     {#- a snapshot table read whole (e.g. tariff elements of the Tariffs module): its family is its root -#}
     select * from {{ relation }}
@@ -70,6 +70,12 @@
         and {{ partition_values(partitions) }}
     {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A table the lake publishes with an audit row: a raw table (dbt source `raw_<source>`) or a
+    derived one (dbt source `derived`: computed in Python from raw partitions, expectations/derived.py). -#}
+{% macro lake_source(source_name, table_name) -%}
+    {{ return(source(source_name if source_name == 'derived' else 'raw_' ~ source_name, table_name)) }}
 {%- endmacro %}
 
 {#- A `where` clause keeping only `partitions` (from unbuilt_partitions); empty on a full build. -#}
@@ -85,7 +91,7 @@
 
 {#- A snapshot (reference-data) table of the raw zone, rows of recorded publications only. -#}
 {% macro published_source(source_name, table_name, family) -%}
-    select * from {{ source('raw_' ~ source_name, table_name) }}
+    select * from {{ lake_source(source_name, table_name) }}
     where {{ published_runs(source_name, family) }}
 {%- endmacro %}
 

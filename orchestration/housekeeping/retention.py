@@ -8,6 +8,9 @@ copy outlives them. Without a setting a zone is kept.
 | sessions | `CHARGELAKE_RETENTION_SESSIONS_DAYS` | ocpi sessions and CDRs (with their child tables) |
 | telemetry | `CHARGELAKE_RETENTION_TELEMETRY_DAYS` | telemetry meter values and alarms |
 
+The derived tables computed from a zone's raw tables (the verified readings of CDRs) lose the same
+partitions: they hold nothing their inputs do not.
+
 Reference snapshots (locations, tariffs, tokens), carbon intensity and the audit zone
 (publications, erasures, validation results: counts and digests, no personal data) are not deleted
 by age: they are what an auditor needs to follow a report figure back (docs/privacy.md).
@@ -26,6 +29,8 @@ from chargelake.config import Settings
 from chargelake.lake import Lake
 from expectations.audit import append_row, newest
 from expectations.commits import with_commit_retry
+from expectations.derived import DERIVED, derived_from
+from orchestration.housekeeping.vacuum import lake_tables, table_uri
 
 ZONES: dict[str, tuple[str, tuple[str, ...]]] = {
     "sessions": ("CHARGELAKE_RETENTION_SESSIONS_DAYS", ("ocpi/sessions", "ocpi/cdrs")),
@@ -69,18 +74,15 @@ def retention_days(settings: Settings) -> dict[str, int | None]:
 
 
 def _family(lake: Lake, root: str) -> list[str]:
-    """The root table and its child tables that exist in the lake (`ocpi/cdrs`, `ocpi/cdrs__...`)."""
+    """The root table, its child tables and the derived tables computed from them that exist in the
+    lake (`ocpi/cdrs`, `ocpi/cdrs__...`, `derived/cdr_signed_readings`)."""
     source, table = root.split("/")
-    fs = lake.filesystem()
-    folder = lake.path("raw", source)
-    if not fs.exists(folder):
-        return []
-    names = [p.rstrip("/").rsplit("/", 1)[-1] for p in fs.ls(folder, detail=False)]
-    return sorted(f"{source}/{n}" for n in names if n == table or n.startswith(table + "__"))
+    derived = {f"{DERIVED}/{t.name}" for t in derived_from(source, table)}
+    return [name for name in lake_tables(lake) if name == root or name.startswith(root + "__") or name in derived]
 
 
 def _old_partitions(lake: Lake, table: str, before: str) -> list[str]:
-    dt = DeltaTable(lake.path("raw", *table.split("/")), storage_options=lake.delta_storage_options())
+    dt = DeltaTable(table_uri(lake, table), storage_options=lake.delta_storage_options())
     days = set(dt.get_add_actions(flatten=True).column("partition.partition_date").to_pylist())
     return sorted(d for d in days if d and d < before)
 
@@ -111,7 +113,7 @@ def apply_retention(
         plan.zones[zone] = (days, before, tables)
         if not apply or not tables:
             continue
-        rows = {t: _delete_before(lake, lake.path("raw", *t.split("/")), before) for t in tables}
+        rows = {t: _delete_before(lake, table_uri(lake, t), before) for t in tables}
         plan.deleted_rows.update(rows)
         record = {
             "applied_at": datetime.now(UTC),

@@ -1,6 +1,6 @@
 """`chargelake lake vacuum`: what the lake may forget after N days, and forgetting it on request.
 
-- Delta files superseded more than N days ago in every raw table (a re-published day leaves the old
+- Delta files superseded more than N days ago in every raw and derived table (a re-published day leaves the old
   files behind for time travel): Delta's own VACUUM, which never touches a file the table references;
   and the log entries older than N days (after a checkpoint), whose file statistics can hold values
   of deleted rows (an erasure, docs/privacy.md). Time travel reaches back N days after it.
@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from deltalake import DeltaTable
 
 from chargelake.lake import Lake
+from expectations.derived import DERIVED
 
 
 @dataclass
@@ -54,17 +55,30 @@ class VacuumPlan:
         return out
 
 
-def raw_tables(lake: Lake) -> list[str]:
+def table_uri(lake: Lake, name: str) -> str:
+    """The Delta table a name of `lake_tables` stands for."""
+    first, table = name.split("/", 1)
+    return lake.derived(table) if first == DERIVED else lake.raw(first, table)
+
+
+def lake_tables(lake: Lake) -> dict[str, str]:
+    """Every Delta table of the raw and derived zones: `<source>/<table>` (raw) or `derived/<table>`
+    (computed from raw, expectations/derived.py) -> its URI, in name order."""
     fs = lake.filesystem()
-    root = lake.path("raw")
-    if not fs.exists(root):
-        return []
-    tables = []
-    for source in fs.ls(root, detail=False):
-        for table in fs.ls(source, detail=False):
-            if fs.exists(f"{table}/_delta_log"):
-                tables.append(table if "://" in table or not lake.is_s3 else f"s3://{table}")
-    return sorted(tables)
+    found = {}
+    for zone in ("raw", DERIVED):
+        root = lake.path(zone)
+        if not fs.exists(root):
+            continue
+        folders = fs.ls(root, detail=False)
+        if zone == "raw":
+            folders = [t for source in folders for t in fs.ls(source, detail=False)]
+        for folder in folders:
+            if fs.exists(f"{folder}/_delta_log"):
+                parts = folder.rstrip("/").rsplit("/", 2)
+                name = f"{parts[-2]}/{parts[-1]}" if zone == "raw" else f"{DERIVED}/{parts[-1]}"
+                found[name] = table_uri(lake, name)
+    return dict(sorted(found.items()))
 
 
 def _newest(fs, folder: str) -> tuple[datetime | None, int]:
@@ -123,14 +137,15 @@ def vacuum_lake(
         retention = retention_days(Settings.from_env(needs_key=False))
     plan.retention_lines = apply_retention(lake, apply, retention).lines()
     fs = lake.filesystem()
-    for table in raw_tables(lake):
+    for name, table in lake_tables(lake).items():
         dt = DeltaTable(table, storage_options=lake.delta_storage_options())
         listed = dt.vacuum(retention_hours=retain_days * 24, dry_run=True, enforce_retention_duration=False)
         # Delta keeps a removed file's tombstone after the file is gone: count what is still there.
         files = [f for f in listed if fs.exists(f"{table}/{f}")]
         if files:
-            plan.delta_files[table.split("/raw/", 1)[-1]] = sorted(files)
-            plan.bytes_by_zone["raw"] = plan.bytes_by_zone.get("raw", 0) + sum(
+            plan.delta_files[name] = sorted(files)
+            zone = DERIVED if name.startswith(f"{DERIVED}/") else "raw"
+            plan.bytes_by_zone[zone] = plan.bytes_by_zone.get(zone, 0) + sum(
                 int(fs.info(f"{table}/{f}").get("size") or 0) for f in files
             )
             if apply:

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from chargelake.ocmf import verify_signed_value
-from chargelake.ocmf.batch import verify_table
+from chargelake.ocmf.batch import signed_values_of, verify_table
 from chargelake.ocmf.readings import page_number
 
 VECTORS = sorted((Path(__file__).parents[1] / "fixtures" / "ocmf").glob("*.json"))
@@ -147,14 +147,18 @@ def test_the_batch_gives_one_row_per_reading_and_one_for_an_unreadable_record():
     import pyarrow as pa
 
     v = vector("07_")
-    rows = [
-        {"cdr_key": "C1", "cdr_last_updated_at_utc": None, "signed_value_index": 0, "nature": "Start",
-         "signed_data": v["ocmf"], "public_key": v["public_key_der_hex"], "encoding_method": "OCMF"},
-        {"cdr_key": "C2", "cdr_last_updated_at_utc": None, "signed_value_index": 0, "nature": "End",
-         "signed_data": "garbage", "public_key": v["public_key_der_hex"], "encoding_method": "OCMF"},
-    ]  # fmt: skip
-    out = verify_table(pa.Table.from_pylist(rows)).to_pylist()
-    assert [(r["cdr_key"], r["verification_status"], r["reading_index"]) for r in out] == [
+    # Raw rows as the gate publishes them: CDR rows and their signed values (a child table).
+    cdrs = pa.Table.from_pylist([
+        {"_dlt_id": "C1", "signed_data__public_key": v["public_key_der_hex"], "signed_data__encoding_method": "OCMF"},
+        {"_dlt_id": "C2", "signed_data__public_key": v["public_key_der_hex"], "signed_data__encoding_method": "OCMF"},
+    ])  # fmt: skip
+    values = pa.Table.from_pylist([
+        {"_dlt_parent_id": "C1", "_dlt_list_idx": 0, "nature": "Start", "signed_data": v["ocmf"]},
+        {"_dlt_parent_id": "C2", "_dlt_list_idx": 0, "nature": "End", "signed_data": "garbage"},
+        {"_dlt_parent_id": "C9", "_dlt_list_idx": 0, "nature": "End", "signed_data": v["ocmf"]},  # no CDR row
+    ])  # fmt: skip
+    out = verify_table(signed_values_of(cdrs, values)).to_pylist()
+    assert [(r["cdr_record_id"], r["verification_status"], r["reading_index"]) for r in out] == [
         ("C1", "valid", 0), ("C1", "valid", 1), ("C1", "valid", 2), ("C1", "valid", 3), ("C2", "unverifiable", None)
     ]  # fmt: skip
     assert str(out[0]["value_kwh"]) == "57.584000" and out[0]["page_number"] == 144

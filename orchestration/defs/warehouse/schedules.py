@@ -6,6 +6,7 @@ from dagster import AssetSelection, define_asset_job
 
 build_warehouse = define_asset_job(
     "build_warehouse",
-    selection=AssetSelection.groups("warehouse"),
-    description="dbt build of staging, intermediate and mart models, then Parquet export of the marts.",
+    selection=AssetSelection.groups("derived", "warehouse"),
+    description="The derived tables (Python over raw partitions), then dbt build of staging, intermediate "
+    "and mart models, then Parquet export of the marts.",
 )

@@ -27,9 +27,10 @@ from chargelake.lake import Lake
 from chargelake.pseudonymise import is_pseudonym, key_id, pseudonym, reveal
 from expectations.audit import append_row, newest, read_delta_files
 from expectations.commits import with_commit_retry
+from expectations.derived import DERIVED, derived_from
 from orchestration.housekeeping.privacy.columns import PSEUDONYM_COLUMNS
 from orchestration.housekeeping.privacy.files import copies_lines, forget_now, run_folders, write_back
-from orchestration.housekeeping.vacuum import raw_tables
+from orchestration.housekeeping.vacuum import lake_tables
 
 ERASURES_SCHEMA = pa.schema(
     [
@@ -116,7 +117,7 @@ def _matching_ids(lake: Lake, uri: str, predicate_columns: dict[str, list[str]])
 
 
 def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
-    uris = {t.split("/raw/", 1)[-1]: t for t in raw_tables(lake)}
+    uris = {name: uri for name, uri in lake_tables(lake).items() if not name.startswith(f"{DERIVED}/")}
     names_by_source: dict[str, set[str]] = {}
     for name in uris:
         source, table = name.split("/", 1)
@@ -150,6 +151,26 @@ def erase_raw(lake: Lake, targets: set[str]) -> dict[str, int]:
         for i in range(0, len(ids), 500):
             total += _delete(lake, uris[name], f"_dlt_id IN ({_quote(ids[i : i + 500])})")
         deleted[name] = total
+    deleted.update(_erase_derived(lake, erased_ids))
+    return deleted
+
+
+def _erase_derived(lake: Lake, erased_ids: dict[str, list[str]]) -> dict[str, int]:
+    """Rows of the derived zone computed from an erased root row (e.g. the verified readings of the
+    card's CDRs) go with it: they are keyed by that row's `_dlt_id`."""
+    deleted: dict[str, int] = {}
+    existing = lake_tables(lake)
+    for name, ids in erased_ids.items():
+        source, table = name.split("/", 1)
+        for derived in derived_from(source, table):
+            target = f"{DERIVED}/{derived.name}"
+            if target not in existing:
+                continue
+            column = derived.record_column
+            deleted[target] = sum(
+                _delete(lake, existing[target], f"{column} IN ({_quote(ids[i : i + 500])})")
+                for i in range(0, len(ids), 500)
+            )
     return deleted
 
 

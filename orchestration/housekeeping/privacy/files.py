@@ -10,7 +10,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from chargelake.lake import Lake
-from orchestration.housekeeping.vacuum import forget_history
+from orchestration.housekeeping.vacuum import forget_history, table_uri
 
 ZONES = ("landing", "quarantine")
 
@@ -33,9 +33,9 @@ def write_back(lake: Lake, path: str, table: pa.Table) -> None:
 
 
 def forget_now(lake: Lake, tables: list[str]) -> None:
-    """`--vacuum-now`: the superseded files and log statistics of these raw tables (`source/table`)."""
+    """`--vacuum-now`: the superseded files and log statistics of these tables (names of `lake_tables`)."""
     for name in tables:
-        forget_history(lake, lake.raw(*name.split("/", 1)), retain_days=0)
+        forget_history(lake, table_uri(lake, name), retain_days=0)
 
 
 def copies_lines(files_rewritten: int, vacuumed: bool, history_kept: str, rebuild: str) -> list[str]:

@@ -17,6 +17,7 @@ final as (
     select
         cdrs.cdr_key,
         cdrs.last_updated_at_utc as cdr_last_updated_at_utc,
+        cdrs.raw_record_id as cdr_record_id,
         signed_values.list_index as signed_value_index,
         signed_values.nature,
         signed_values.signed_data,
