@@ -8,9 +8,7 @@ and the CLI entry's `.env` loading (orchestration/cli/command.py).
 
 from __future__ import annotations
 
-import json
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -112,20 +110,6 @@ def previous_pseudonym_key(env: Mapping[str, str], current: str) -> str | None:
             "set the new key as CHARGELAKE_PSEUDONYM_KEY and the old one as _PREVIOUS"
         )
     return key
-
-
-def write_key_file(folder: Path, key: str, previous: str | None) -> Path:
-    """The pseudonym keys of one dbt build, for the cost-centre map's model: a file only this user can
-    read, named to dbt by path (`--vars`), so the key is in no argument list, dbt artifact or log."""
-    fd, name = tempfile.mkstemp(prefix=".chargelake-keys-", suffix=".json", dir=folder)
-    with os.fdopen(fd, "w") as fh:  # mkstemp creates it 0600
-        json.dump({"pseudonym_key": key, "previous_pseudonym_key": previous}, fh)
-    return Path(name)
-
-
-def read_key_file(path: Path | str) -> tuple[str, str | None]:
-    data = json.loads(Path(path).read_text())
-    return data["pseudonym_key"], data["previous_pseudonym_key"]
 
 
 def _tristate(value: str | None) -> bool | None:

@@ -1,4 +1,5 @@
-"""The user's cost-centre map, read for the warehouse with driver identifiers already pseudonymised.
+"""The user's cost-centre map, read for the derived zone (`derived/cost_centre_map`, written by the
+derived asset) with driver identifiers already pseudonymised.
 
 The map is a CSV the user keeps (`dbt_project/reference/cost_centre_map.csv`, or the file named by
 `CHARGELAKE_COST_CENTRE_MAP`). It is not a dbt seed because a seed would copy a token uid into the
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from chargelake.config import Settings, read_key_file
+from chargelake.config import Settings
 from chargelake.pseudonymise import PseudonymError, is_pseudonym, pseudonym, rekey
 
 DEFAULT_MAP = Path(__file__).resolve().parents[1] / "dbt_project" / "reference" / "cost_centre_map.csv"
@@ -53,19 +54,14 @@ def load_cost_centre_map(
     path: Path | str | None = None,
     key: str | None = None,
     previous: str | None = None,
-    key_file: Path | str | None = None,
 ) -> pa.Table:
-    """`key_file`: the keys the warehouse asset resolved for this build (chargelake.config.write_key_file).
-    Without it (a hand-run dbt), the key is the environment's with a run's refusal: a missing, short or
-    public key outside `chargelake demo` stops the build instead of pseudonymising with a key anyone
-    can read (docs/privacy.md)."""
-    if key_file:
-        key, previous = read_key_file(key_file)
-    else:
-        settings = Settings.from_env(needs_key=key is None)
-        key = key or settings.pseudonym_key
-        previous = settings.previous_pseudonym_key if previous is None else previous
-        path = path or settings.cost_centre_map
+    """`key`: the run's key (the derived asset passes its Settings'). Without it, the environment's,
+    with a run's refusal: a missing, short or public key outside `chargelake demo` stops instead of
+    pseudonymising with a key anyone can read (docs/privacy.md)."""
+    settings = Settings.from_env(needs_key=key is None)
+    key = key or settings.pseudonym_key
+    previous = settings.previous_pseudonym_key if previous is None else previous
+    path = path or settings.cost_centre_map
     path = Path(path or DEFAULT_MAP)
     if not path.exists():
         return SCHEMA.empty_table()

@@ -1,5 +1,9 @@
-"""The derived zone (`<lake>/derived/<table>/`): tables computed in Python from published raw
-partitions (OCMF verification today), with the raw zone's write-audit-publish commit point.
+"""The derived zone (`<lake>/derived/<table>/`): tables computed in Python, with the raw zone's
+write-audit-publish commit point. Two kinds:
+
+- **by partition** (`DerivedTable`): computed from published raw partitions (OCMF verification);
+- **snapshot** (`DerivedSnapshot`): computed from what the user configured (the cost-centre map,
+  pseudonymised with the lake's key), replaced whole when its content changes.
 
 A derived partition is computed from one published partition of its input family (same
 `partition_date`), audited (the table's own checks; a failure publishes nothing and names the
@@ -23,6 +27,7 @@ import pyarrow.compute as pc
 from deltalake import CommitProperties, DeltaTable, write_deltalake
 from deltalake.exceptions import TableNotFoundError
 
+from chargelake.cost_centres import SCHEMA as COST_CENTRE_MAP_SCHEMA
 from chargelake.lake import Lake
 from chargelake.ocmf.batch import SCHEMA as SIGNED_READINGS
 from chargelake.ocmf.batch import signed_values_of, verify_table
@@ -30,7 +35,7 @@ from expectations.audit import Publication, read_publications, record
 from expectations.commits import with_commit_retry
 from expectations.publish import PARTITION_COLUMN, RUN_ID_KEY, commit_version
 from expectations.suites import derived as suites
-from expectations.unchanged import read_partition
+from expectations.unchanged import read_partition, same_content
 
 DERIVED = "derived"  # the `source` of a derived table's audit rows and its dbt source's name
 INPUTS_KEY = "chargelake.inputs"  # commit metadata: the input publications a commit was computed from
@@ -55,10 +60,15 @@ class DerivedTable:
     description: str
 
     def stored_schema(self) -> pa.Schema:
-        return pa.schema([*self.schema, pa.field("_run_id", pa.string()), pa.field(PARTITION_COLUMN, pa.string())])
+        return with_commit_columns(self.schema)
 
 
-def ensure_derived(lake: Lake, table: DerivedTable) -> None:
+def with_commit_columns(schema: pa.Schema) -> pa.Schema:
+    """A derived table's rows as stored: with the run that wrote them and their partition."""
+    return pa.schema([*schema, pa.field("_run_id", pa.string()), pa.field(PARTITION_COLUMN, pa.string())])
+
+
+def ensure_derived(lake: Lake, table: DerivedTable | DerivedSnapshot) -> None:
     """Create the table, empty, if it does not exist: dbt reads it before anything is derived."""
     uri = lake.derived(table.name)
     try:
@@ -144,31 +154,91 @@ def derive_partition(lake: Lake, table: DerivedTable, day: str, input_run: str, 
         ),
         uri,
     )
+    return _record(lake, table.name, day, run_id, data.num_rows, uri, started, computed_from)
+
+
+def _record(
+    lake: Lake, name: str, day: str, run_id: str, rows: int, uri: str, started: datetime, inputs: dict[str, str]
+) -> dict:
+    """The audit row that makes a derived commit count (the `published_runs` macro reads it)."""
     return record(
         lake,
         Publication(
             action="publish",
             source=DERIVED,
-            table_name=table.name,
+            table_name=name,
             partition_date=day,
             run_id=run_id,
             load_id=None,
             window_start=None,
             window_end=None,
-            rows=data.num_rows,
-            table_rows={table.name: data.num_rows},
+            rows=rows,
+            table_rows={name: rows},
             file_checksums=[],
-            delta_versions={table.name: commit_version(lake, uri, run_id)},
-            suite=f"{DERIVED}.{table.name}",
+            delta_versions={name: commit_version(lake, uri, run_id)},
+            suite=f"{DERIVED}.{name}",
             validation_success=True,
             validation_result_path="",
             failures=[],
             location=uri,
             started_at=started,
-            extract_notes={"inputs": computed_from},
+            extract_notes={"inputs": inputs},
             validation_flags={},
         ),
     )
+
+
+@dataclass(frozen=True)
+class DerivedSnapshot:
+    name: str
+    schema: pa.Schema
+    audit: Callable[[pa.Table], list[str]]  # what is wrong with the rows (empty: publish)
+    description: str
+
+    def stored_schema(self) -> pa.Schema:
+        return with_commit_columns(self.schema)
+
+
+def publish_snapshot(
+    lake: Lake, snapshot: DerivedSnapshot, data: pa.Table, run_id: str, inputs: dict[str, str], day: str
+) -> dict | None:
+    """Audit `data` and replace the whole table with it, as the snapshot of `day`, with an audit row
+    whose `extract_notes.inputs` says what it was computed from (never a secret: a key's id, a file's
+    digest). None when the table already holds the same rows: nothing written."""
+    problems = snapshot.audit(data)
+    if problems:
+        raise DerivationError(f"{DERIVED}.{snapshot.name} not published: " + "; ".join(problems))
+    uri = lake.derived(snapshot.name)
+    stored = read_partitions(lake, uri)
+    if stored is not None and same_content(stored, data):
+        return None
+    started = datetime.now(UTC)
+    data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
+    data = data.append_column(PARTITION_COLUMN, pa.array([day] * data.num_rows, pa.string()))
+    commit = CommitProperties(custom_metadata={RUN_ID_KEY: run_id, INPUTS_KEY: json.dumps(inputs)})
+    with_commit_retry(
+        lambda: write_deltalake(
+            uri,
+            data.cast(snapshot.stored_schema()),
+            partition_by=[PARTITION_COLUMN],
+            mode="overwrite",
+            commit_properties=commit,
+            storage_options=lake.delta_storage_options(),
+        ),
+        uri,
+    )
+    return _record(lake, snapshot.name, day, run_id, data.num_rows, uri, started, inputs)
+
+
+def read_partitions(lake: Lake, uri: str) -> pa.Table | None:
+    """Every row of a small derived table (None: no table or no rows)."""
+    try:
+        days = DeltaTable(uri, storage_options=lake.delta_storage_options()).partitions()
+    except TableNotFoundError:
+        return None
+    parts = [read_partition(lake, uri, p[PARTITION_COLUMN]) for p in days]
+    parts = [p for p in parts if p is not None]
+    return pa.concat_tables(parts, promote_options="permissive") if parts else None
 
 
 def _signed_values(inputs: Inputs) -> pa.Table:
@@ -189,6 +259,14 @@ CDR_SIGNED_READINGS = DerivedTable(
 )
 
 DERIVED_TABLES = (CDR_SIGNED_READINGS,)
+
+COST_CENTRE_MAP = DerivedSnapshot(
+    name="cost_centre_map",
+    schema=COST_CENTRE_MAP_SCHEMA,
+    audit=suites.cost_centre_map,
+    description="The user's cost-centre map (chargelake/cost_centres.py), token uids and contract ids "
+    "pseudonymised with the lake's key as it is loaded: the warehouse never sees the key or a card number.",
+)
 
 
 def derived_from(source: str, family: str) -> list[DerivedTable]:

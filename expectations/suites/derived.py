@@ -32,3 +32,17 @@ def signed_readings(signed_values: pa.Table, out: pa.Table) -> list[str]:
     if undecided := readings["is_usable"].null_count:
         problems.append(f"{undecided} readings without is_usable")
     return problems
+
+
+def cost_centre_map(rows: pa.Table) -> list[str]:
+    """No driver identifier in clear: a token uid or contract id key is a pseudonym (the loader made
+    it one), and every rule names its cost centre."""
+    from chargelake.pseudonymise import is_pseudonym
+
+    problems = []
+    driver_keys = rows.filter(pc.is_in(rows["key_type"], pa.array(["token_uid", "contract_id"])))
+    if clear := sum(not is_pseudonym(v or "") for v in driver_keys["key_value"].to_pylist()):
+        problems.append(f"{clear} token_uid/contract_id keys are not pseudonyms")
+    if unnamed := rows["cost_centre_id"].null_count:
+        problems.append(f"{unnamed} rules without a cost_centre_id")
+    return problems

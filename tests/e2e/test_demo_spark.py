@@ -2,8 +2,8 @@
 spark` (pyspark in local mode, delta-spark reading the same raw Delta tables) passes its data and unit
 tests, and every table it builds equals the DuckDB warehouse's, row for row.
 
-Not yet on Spark: the two remaining dbt Python models (CDR costing, the cost-centre map) and what is
-built from them; they become Dagster assets writing the `derived/` zone, as OCMF verification did
+Not yet on Spark: the last dbt Python model (CDR costing) and what is built from it; it becomes a
+Dagster asset writing the `derived/` zone, as OCMF verification and the cost-centre map did
 (issue #21, item 1). The test names them and checks that everything else is built, so the list can
 only shrink."""
 
@@ -18,32 +18,20 @@ import pyarrow as pa
 import pytest
 from deltalake import DeltaTable
 
-from chargelake.config import write_key_file
 from orchestration.defs.warehouse.resources import DBT_PROJECT_DIR, dbt_executable, dbt_project, ensure_manifest
-from tests.e2e.lake_copy import KEY
 
-PYTHON_STEPS = ["int_finance__cdr_costs", "int_finance__cost_centre_map"]
+PYTHON_STEPS = ["int_finance__cdr_costs"]
 NOT_YET_ON_SPARK = [f"{name}+" for name in PYTHON_STEPS]
 
 
 def spark_dbt(out: Path, lake: Path, *args: str) -> subprocess.CompletedProcess:
     """dbt on the spark target with what a build is told (vars), its metastore and tables under `out`."""
-    key_file = write_key_file(out, KEY, None)
-    dbt_vars = {
-        "lake_url": str(lake),
-        "spark_dir": str(out),
-        "lake_storage_options": "",
-        "cost_centre_map": "",
-        "pseudonym_key_file": str(key_file),
-    }
+    dbt_vars = {"lake_url": str(lake), "spark_dir": str(out), "lake_storage_options": ""}
     cmd = [
         dbt_executable(), *args, "--target", "spark", "--profiles-dir", str(DBT_PROJECT_DIR),
         "--target-path", str(out / "target"), "--log-path", str(out / "logs"), "--vars", json.dumps(dbt_vars),
     ]  # fmt: skip
-    try:
-        return subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=1800)
-    finally:
-        key_file.unlink(missing_ok=True)
+    return subprocess.run(cmd, cwd=DBT_PROJECT_DIR, capture_output=True, text=True, timeout=1800)
 
 
 @pytest.fixture(scope="module")

@@ -80,8 +80,9 @@ def warehouse_models(context: AssetExecutionContext, dbt: DbtCliResource, charge
     rewritten = raw_rewritten_since_last_build(settings)
     # Built on a copy and swapped in, so a BI tool holding the warehouse open neither blocks the
     # build nor sees a half-built one (orchestration/defs/warehouse/swap.py). dbt is told the copy's path,
-    # the lake and the keys through its vars (orchestration/defs/warehouse/dbt_vars.py).
-    with building_copy(settings.warehouse_path, fresh=bool(rewritten)) as building, dbt_vars(settings, building) as v:
+    # and the lake through its vars (orchestration/defs/warehouse/dbt_vars.py).
+    with building_copy(settings.warehouse_path, fresh=bool(rewritten)) as building:
+        v = dbt_vars(settings, building)
         if rewritten:
             context.log.info(f"{rewritten} since the last build: rebuilding every model from raw into a new file")
         args = ["build", *(["--full-refresh"] if rewritten else []), *vars_argument(v)]

@@ -18,7 +18,7 @@ tokens as (
 
 cost_centre_map as (
 
-    select * from {{ ref('int_finance__cost_centre_map') }}
+    select * from {{ ref('stg_derived__cost_centre_map') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- shown: a token uid or contract id is a pseudonym and belongs to the restricted session marts.
 with cost_centre_map as (
 
-    select * from {{ ref('int_finance__cost_centre_map') }}
+    select * from {{ ref('stg_derived__cost_centre_map') }}
 
 ),
 
