@@ -27,6 +27,13 @@ def raw_summary_tables(catalogue: Catalogue | None = None) -> tuple[tuple[str, s
     return (catalogue or load_catalogue()).raw_tables()
 
 
+def derived_summary_tables() -> tuple[str, ...]:
+    """Every table of the derived zone (computed in Python from raw and the user's files)."""
+    from expectations.derived import COST_CENTRE_MAP, DERIVED_TABLES
+
+    return (*(t.name for t in DERIVED_TABLES), COST_CENTRE_MAP.name)
+
+
 def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
     import duckdb
     from deltalake import DeltaTable
@@ -48,6 +55,11 @@ def summarise(settings: Settings, run_ids: set[str]) -> list[str]:
         dt = DeltaTable(lake.raw(source, table), storage_options=lake.delta_storage_options())
         name = f"{source}/{table}"
         lines.append(f"  raw/{name:<24} {dt.to_pyarrow_dataset().count_rows():>7} rows, Delta version {dt.version()}")
+    for name in derived_summary_tables():
+        dt = DeltaTable(lake.derived(name), storage_options=lake.delta_storage_options())
+        lines.append(
+            f"  derived/{name:<20} {dt.to_pyarrow_dataset().count_rows():>7} rows, Delta version {dt.version()}"
+        )
     con = duckdb.connect(settings.warehouse_path, read_only=True)
     try:
         n, kwh = con.execute(

@@ -26,6 +26,7 @@ def test_demo_succeeds_and_summarises(demo):
     # locations, tariffs, tokens, charge points.
     assert f"partitions (table x day): {5 * DAYS + 4} published, 0 quarantined" in out
     assert "raw/telemetry/meter_values" in out and "raw/carbon/grid_intensity" in out
+    assert "derived/cdr_signed_readings" in out and "derived/cost_centre_map" in out
     assert "sessions:" in out and "kWh" in out and "make dev" in out
 
 

@@ -48,7 +48,13 @@ def test_raw_audit_and_marts_live_in_the_bucket(demo_on_s3, s3_env):
     assert sessions.to_pyarrow_table().num_rows > 10
     assert any(h.get("chargelake.run_id") for h in sessions.history())
     audit = DeltaTable(f"s3://{BUCKET}/lake/audit/publications", storage_options=storage(s3_env)).to_pyarrow_table()
-    assert audit.num_rows == 9 and set(audit.column("action").to_pylist()) == {"publish"}
+    assert set(audit.column("action").to_pylist()) == {"publish"}
+    sources = audit.column("source").to_pylist()
+    assert sum(s != "derived" for s in sources) == 9  # the gate's: 5 tables of the day and 4 snapshots
+    derived = {t for s, t in zip(sources, audit.column("table_name").to_pylist(), strict=True) if s == "derived"}
+    assert derived == {"cdr_signed_readings", "cost_centre_map"}  # the warehouse build's derived assets
+    readings = DeltaTable(f"s3://{BUCKET}/lake/derived/cdr_signed_readings", storage_options=storage(s3_env))
+    assert readings.to_pyarrow_table().num_rows > 0
     s3 = s3_client(s3_env)
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET, Prefix="lake/marts/")["Contents"]]
     assert "lake/marts/restricted/fct_charging_sessions/fct_charging_sessions.parquet" in keys
