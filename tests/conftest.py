@@ -97,3 +97,10 @@ def sim_settings(sim: Simulator, lake_url: str, key: str = "test-key"):
         telemetry_token=SIM_TOKEN,
         pseudonym_key=key,
     )
+
+
+def pytest_collection_modifyitems(config, items):
+    """The Spark tests last: their build runs in the background from the moment the demo lake exists
+    (tests/e2e/spark.py), so everything else runs while it does."""
+    spark = [i for i in items if i.nodeid.startswith("tests/e2e/test_demo_spark.py")]
+    items[:] = [i for i in items if i not in spark] + spark

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from simulator.server import SimConfig, SimState
+from tests.e2e.spark import SPARK_BUILDS, start_full_build
 
 UNTIL = date(2026, 11, 20)
 DAYS = 2
@@ -34,7 +35,11 @@ def demo(tmp_path_factory):
     proc = subprocess.run(
         cmd, env=env, capture_output=True, text=True, timeout=600, cwd=Path(__file__).resolve().parents[2]
     )
-    return root, proc
+    if proc.returncode == 0:
+        SPARK_BUILDS[root] = start_full_build(tmp_path_factory.mktemp("spark"), root / "lake")
+    yield root, proc
+    if build := SPARK_BUILDS.pop(root, None):
+        build.stop()
 
 
 def served_sessions() -> list[dict]:
