@@ -137,24 +137,40 @@ def derive_partition(lake: Lake, table: DerivedTable, day: str, input_run: str, 
             f"{DERIVED}.{table.name} {day} (from {table.source}.{table.family} run {input_run}) not published: "
             + "; ".join(problems)
         )
-    data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
-    data = data.append_column(PARTITION_COLUMN, pa.array([day] * data.num_rows, pa.string()))
     uri = lake.derived(table.name)
     computed_from = {f"{table.source}.{table.family}": input_run}
-    commit = CommitProperties(custom_metadata={RUN_ID_KEY: run_id, INPUTS_KEY: json.dumps(computed_from)})
+    _write(lake, uri, data, table.stored_schema(), run_id, computed_from, day, replace_partition=True)
+    return _record(lake, table.name, day, run_id, data.num_rows, uri, started, computed_from)
+
+
+def _write(
+    lake: Lake,
+    uri: str,
+    data: pa.Table,
+    schema: pa.Schema,
+    run_id: str,
+    inputs: dict[str, str],
+    day: str,
+    replace_partition: bool,
+) -> None:
+    """One Delta commit of `data` as partition `day`: replacing that partition, or the whole table
+    (a snapshot). The commit names the run and what it was computed from."""
+    data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
+    data = data.append_column(PARTITION_COLUMN, pa.array([day] * data.num_rows, pa.string()))
+    commit = CommitProperties(custom_metadata={RUN_ID_KEY: run_id, INPUTS_KEY: json.dumps(inputs)})
+    where = {"predicate": f"{PARTITION_COLUMN} = '{day}'"} if replace_partition else {}
     with_commit_retry(
         lambda: write_deltalake(
             uri,
-            data.cast(table.stored_schema()),
+            data.cast(schema),
             partition_by=[PARTITION_COLUMN],
             mode="overwrite",
-            predicate=f"{PARTITION_COLUMN} = '{day}'",
             commit_properties=commit,
             storage_options=lake.delta_storage_options(),
+            **where,
         ),
         uri,
     )
-    return _record(lake, table.name, day, run_id, data.num_rows, uri, started, computed_from)
 
 
 def _record(
@@ -213,20 +229,7 @@ def publish_snapshot(
     if stored is not None and same_content(stored, data):
         return None
     started = datetime.now(UTC)
-    data = data.append_column("_run_id", pa.array([run_id] * data.num_rows, pa.string()))
-    data = data.append_column(PARTITION_COLUMN, pa.array([day] * data.num_rows, pa.string()))
-    commit = CommitProperties(custom_metadata={RUN_ID_KEY: run_id, INPUTS_KEY: json.dumps(inputs)})
-    with_commit_retry(
-        lambda: write_deltalake(
-            uri,
-            data.cast(snapshot.stored_schema()),
-            partition_by=[PARTITION_COLUMN],
-            mode="overwrite",
-            commit_properties=commit,
-            storage_options=lake.delta_storage_options(),
-        ),
-        uri,
-    )
+    _write(lake, uri, data, snapshot.stored_schema(), run_id, inputs, day, replace_partition=False)
     return _record(lake, snapshot.name, day, run_id, data.num_rows, uri, started, inputs)
 
 
