@@ -64,26 +64,25 @@ def signed_values_of(cdrs: pa.Table | None, values: pa.Table | None) -> pa.Table
     published partition), each with what verifying it needs from its CDR row."""
     if cdrs is None or values is None or not cdrs.num_rows or not values.num_rows:
         return INPUT.empty_table()
-    keys = {
-        row["_dlt_id"]: (row.get("signed_data__public_key"), row.get("signed_data__encoding_method"))
-        for row in cdrs.select([c for c in CDR_COLUMNS if c in cdrs.column_names]).to_pylist()
-    }
-    rows = []
-    for value in values.select(["_dlt_parent_id", "_dlt_list_idx", "nature", "signed_data"]).to_pylist():
-        if value["_dlt_parent_id"] not in keys:
-            continue  # a child row without its CDR row: not published content (expectations/publish.py)
-        public_key, encoding_method = keys[value["_dlt_parent_id"]]
-        rows.append(
-            {
-                "cdr_record_id": value["_dlt_parent_id"],
-                "signed_value_index": value["_dlt_list_idx"],
-                "nature": value["nature"],
-                "signed_data": value["signed_data"],
-                "public_key": public_key,
-                "encoding_method": encoding_method,
-            }
-        )
-    return pa.Table.from_pylist(rows, schema=INPUT)
+    cdr_keys = cdrs.select([c for c in CDR_COLUMNS if c in cdrs.column_names])
+    for column in CDR_COLUMNS[1:]:
+        if column not in cdr_keys.column_names:
+            cdr_keys = cdr_keys.append_column(column, pa.nulls(cdr_keys.num_rows, pa.string()))
+    # An inner join: a child row without its CDR row is not published content (expectations/publish.py).
+    joined = values.select(["_dlt_parent_id", "_dlt_list_idx", "nature", "signed_data"]).join(
+        cdr_keys, keys="_dlt_parent_id", right_keys="_dlt_id", join_type="inner"
+    )
+    out = pa.table(
+        {
+            "cdr_record_id": joined["_dlt_parent_id"],
+            "signed_value_index": joined["_dlt_list_idx"],
+            "nature": joined["nature"],
+            "signed_data": joined["signed_data"],
+            "public_key": joined["signed_data__public_key"],
+            "encoding_method": joined["signed_data__encoding_method"],
+        }
+    ).cast(INPUT)
+    return out.sort_by([("cdr_record_id", "ascending"), ("signed_value_index", "ascending")])
 
 
 def verify_table(signed_values: pa.Table | pa.RecordBatchReader) -> pa.Table:

@@ -29,12 +29,12 @@ from orchestration.defs.ingest.assets import raw_key
 from orchestration.defs.ingest.resources import ChargeLakeResource
 
 
-def derived_key(table: DerivedTable) -> AssetKey:
-    return AssetKey(["derived", table.name])
+def derived_key(name: str) -> AssetKey:
+    return AssetKey(["derived", name])
 
 
 def derived_asset(table: DerivedTable):
-    key = derived_key(table)
+    key = derived_key(table.name)
 
     @asset(
         key=key,
@@ -80,11 +80,11 @@ def _file_digest(path: Path) -> str:
 
 
 @asset(
-    key=AssetKey(["derived", COST_CENTRE_MAP.name]),
+    key=derived_key(COST_CENTRE_MAP.name),
     group_name="derived",
     kinds={"python", "delta"},
     description=COST_CENTRE_MAP.description,
-    check_specs=[audit_check_spec(AssetKey(["derived", COST_CENTRE_MAP.name]))],
+    check_specs=[audit_check_spec(derived_key(COST_CENTRE_MAP.name))],
 )
 def cost_centre_map(context: AssetExecutionContext, chargelake: ChargeLakeResource):
     settings = chargelake.settings()  # the key is required (a one-sentence error without it)
@@ -94,7 +94,7 @@ def cost_centre_map(context: AssetExecutionContext, chargelake: ChargeLakeResour
     rows = load_cost_centre_map(path, key=settings.pseudonym_key, previous=settings.previous_pseudonym_key or "")
     # What the rows were computed from, for the audit row: the file's digest and the key's id, no secret.
     inputs = {"file": path.name, "sha256": _file_digest(path), "key_id": key_id(settings.pseudonym_key)}
-    key = AssetKey(["derived", COST_CENTRE_MAP.name])
+    key = derived_key(COST_CENTRE_MAP.name)
     try:
         row = publish_snapshot(
             lake, COST_CENTRE_MAP, rows, context.run.run_id, inputs, datetime.now(UTC).date().isoformat()
